@@ -101,24 +101,23 @@ class _Entry(_Strict):
     valgus_stress: bool = False
     why_avoid: Text | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> _Entry:
-        is_avoid = self.category == "avoid"
-        if is_avoid != (self.level == "avoid"):
-            raise ValueError("category 'avoid' goes with level 'avoid', and only with it")
-        if is_avoid and self.dose is not None:
-            raise ValueError("an avoid item has no dose (dose: null)")
-        if not is_avoid and self.dose is None:
-            raise ValueError("dose is required for every exercise that can be prescribed")
-        if is_avoid and not self.why_avoid:
-            raise ValueError("why_avoid is required for an avoid item")
-        return self
-
 
 def _field_of(error: ValidationError) -> tuple[str, str]:
     first = error.errors()[0]
     loc = ".".join(str(part) for part in first["loc"]) or "(file)"
     return loc, first["msg"]
+
+
+def _check_consistent(path: Path, entry: _Entry) -> None:
+    is_avoid = entry.category == "avoid"
+    if is_avoid != (entry.level == "avoid"):
+        raise ContentError(path, "level", "category 'avoid' goes with level 'avoid', and only it")
+    if is_avoid and entry.dose is not None:
+        raise ContentError(path, "dose", "an avoid item has no dose (dose: null)")
+    if not is_avoid and entry.dose is None:
+        raise ContentError(path, "dose", "required for every exercise that can be prescribed")
+    if is_avoid and not entry.why_avoid:
+        raise ContentError(path, "why_avoid", "required for an avoid item")
 
 
 def parse_entry(path: Path, raw: Any) -> Exercise:
@@ -132,6 +131,7 @@ def parse_entry(path: Path, raw: Any) -> Exercise:
         raise ContentError(path, field, problem) from None
     if entry.id != path.stem:
         raise ContentError(path, "id", f"{entry.id!r} does not match the file name {path.stem!r}")
+    _check_consistent(path, entry)
     dose = None
     if entry.dose is not None:
         d = entry.dose

@@ -1,0 +1,158 @@
+"""The `kneecoach` command: thin Typer adapters around the domain."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kneecoach.cli import views
+from kneecoach.cli.io import BAD_INPUT, InputError, err, fail, print_json, read_json
+from kneecoach.cli.prompts import ask_profile, ask_screening
+from kneecoach.content.loader import ContentError, load_catalogue
+from kneecoach.domain.exercises import CATEGORIES
+from kneecoach.domain.planning import DISCLAIMER, ProfileError, parse_profile, plan
+from kneecoach.domain.screening import ScreeningError, screen
+
+app = typer.Typer(
+    name="kneecoach",
+    help="A home exercise programme for pain on the inner side of the knee.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+exercises_app = typer.Typer(
+    help="List the exercises, or show one in full.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(exercises_app, name="exercises")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")]
+
+
+@exercises_app.callback()
+def exercises(
+    ctx: typer.Context,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", help=f"Only one category: {', '.join(CATEGORIES)}."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the exercises (all, or one category)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if category is not None and category not in CATEGORIES:
+        fail("--category", f"unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
+    entries = [ex for ex in load_catalogue() if category is None or ex.category == category]
+    if as_json:
+        print_json([ex.as_dict() for ex in entries])
+        return
+    views.exercise_list(entries)
+
+
+@exercises_app.command("show")
+def exercises_show(
+    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="An exercise id, e.g. bridge.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one exercise in full: steps, dose, what to feel, what to avoid."""
+    catalogue = load_catalogue()
+    if exercise_id not in catalogue:
+        fail("ID", f"unknown exercise id {exercise_id!r}; see `kneecoach exercises`")
+    exercise = catalogue.get(exercise_id)
+    if as_json:
+        print_json(exercise.as_dict())
+        return
+    views.exercise_detail(exercise, catalogue)
+
+
+@app.command("screen")
+def screen_command(
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="A JSON file of answers ('-' for stdin). Asks if absent."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check for danger signs that need a doctor before exercise."""
+    if answers is None:
+        if as_json:
+            fail("--answers", "required with --json (nothing is asked interactively)")
+        raw = ask_screening()
+    else:
+        raw = read_json(answers, "--answers")
+        if not isinstance(raw, dict):
+            fail("--answers", "expected a JSON object of answers")
+    triage = screen(raw)
+    if as_json:
+        print_json(triage.as_dict())
+        return
+    views.triage(triage)
+
+
+@app.command("plan")
+def plan_command(
+    profile: Annotated[
+        Path, typer.Option("--profile", help="A JSON profile file ('-' for stdin).")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Build a weekly programme from a profile file."""
+    raw = read_json(profile, "--profile")
+    programme = plan(parse_profile(raw), load_catalogue())
+    if as_json:
+        print_json(programme.as_dict())
+        return
+    views.programme(programme, load_catalogue())
+
+
+@app.command("avoid")
+def avoid_command(as_json: JsonFlag = False) -> None:
+    """What to leave out for now, and why."""
+    entries = load_catalogue().by_category("avoid")
+    if as_json:
+        print_json([ex.as_dict() for ex in entries])
+        return
+    views.avoid_list(entries)
+
+
+@app.command("start")
+def start_command() -> None:
+    """Answer the questions, get screened, and see your personal plan."""
+    err.print(f"[bold]{DISCLAIMER}[/bold]\n")
+    answers = ask_screening()
+    triage = screen(answers)
+    views.triage(triage)
+    if triage.stops_programme:
+        return
+    raw = ask_profile()
+    raw["screening"] = answers
+    programme = plan(parse_profile(raw), load_catalogue())
+    views.programme(programme, load_catalogue())
+
+
+def run() -> None:
+    """Console entry point: turn every input error into one line and exit code 2."""
+    try:
+        app()
+    except (InputError, ProfileError, ScreeningError) as error:
+        err.print(f"error: {error}", markup=False, soft_wrap=True)
+        sys.exit(BAD_INPUT)
+    except ContentError as error:
+        err.print(f"error: content file {error}", markup=False, soft_wrap=True)
+        sys.exit(1)
+    except (KeyboardInterrupt, EOFError):
+        err.print("\nStopped. Nothing was saved.")
+        sys.exit(130)
+    except Exception as error:  # a bug: say so in one line unless debugging
+        if os.environ.get("KNEECOACH_DEBUG"):
+            raise
+        err.print(f"internal error: {type(error).__name__}: {error}", markup=False)
+        err.print("Set KNEECOACH_DEBUG=1 to see the details, and please report it.")
+        sys.exit(1)
