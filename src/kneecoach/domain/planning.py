@@ -606,7 +606,7 @@ def plan(profile: Profile, catalogue: Catalogue) -> Programme:
         Reason(
             "PR-2",
             "Strength days: "
-            + ", ".join(WEEKDAYS[d] for d in sorted(strong))
+            + ", ".join(WEEKDAYS[d].capitalize() for d in sorted(strong))
             + " (at least 48 h apart, also from Sunday to Monday).",
         ),
         Reason(
