@@ -16,13 +16,35 @@ from tests.factories import clear_answers, profile
 EXE = shutil.which("kneecoach", path=str(Path(sys.executable).parent)) or "kneecoach"
 
 REQUIRED_IDS = {
-    "inner-thigh-stretch", "supine-hamstring-stretch", "side-lunge-stretch",
-    "seated-butterfly-stretch", "seated-straight-leg-raise", "bridge", "lateral-leg-raise",
-    "step-up", "double-knee-to-chest", "bridge-ball-squeeze", "side-lying-inner-leg-raise",
-    "step-up-foam-pad", "step-up-high", "single-knee-to-chest", "single-leg-balance",
-    "mini-squat", "plank", "bicycle-crunch", "stationary-cardio", "pool-exercise", "walking",
-    "childs-pose", "cat-cow", "avoid-high-impact", "avoid-pivoting-sports",
-    "avoid-deep-squats-lunges", "avoid-unstable-knee", "avoid-overuse", "avoid-painful",
+    "inner-thigh-stretch",
+    "supine-hamstring-stretch",
+    "side-lunge-stretch",
+    "seated-butterfly-stretch",
+    "seated-straight-leg-raise",
+    "bridge",
+    "lateral-leg-raise",
+    "step-up",
+    "double-knee-to-chest",
+    "bridge-ball-squeeze",
+    "side-lying-inner-leg-raise",
+    "step-up-foam-pad",
+    "step-up-high",
+    "single-knee-to-chest",
+    "single-leg-balance",
+    "mini-squat",
+    "plank",
+    "bicycle-crunch",
+    "stationary-cardio",
+    "pool-exercise",
+    "walking",
+    "childs-pose",
+    "cat-cow",
+    "avoid-high-impact",
+    "avoid-pivoting-sports",
+    "avoid-deep-squats-lunges",
+    "avoid-unstable-knee",
+    "avoid-overuse",
+    "avoid-painful",
 }
 
 
@@ -54,15 +76,31 @@ def test_exercises_json_lists_every_id_with_its_contract():
     entries = json.loads(result.stdout)
     assert {e["id"] for e in entries} >= REQUIRED_IDS
     for e in entries:
-        for key in ("id", "name", "category", "purpose", "steps", "cues", "equipment",
-                    "progressions", "regressions", "dose"):
+        for key in (
+            "id",
+            "name",
+            "category",
+            "purpose",
+            "steps",
+            "cues",
+            "equipment",
+            "progressions",
+            "regressions",
+            "dose",
+        ):
             assert key in e, (e["id"], key)
         assert 3 <= len(e["steps"]) <= 8
         if e["category"] == "avoid":
             assert e["dose"] is None
         else:
-            assert set(e["dose"]) >= {"sets", "reps", "hold_seconds", "minutes", "per_side",
-                                      "rest_seconds"}
+            assert set(e["dose"]) >= {
+                "sets",
+                "reps",
+                "hold_seconds",
+                "minutes",
+                "per_side",
+                "rest_seconds",
+            }
             assert isinstance(e["dose"]["rest_seconds"], int)
 
 
@@ -122,7 +160,8 @@ def test_screen_json_referral_is_a_valid_answer(tmp_path):
     doc = json.loads(result.stdout)
     assert doc["urgency"] == "emergency"
     assert {(f["rule"], f["question"]) for f in doc["flags"]} == {
-        ("RF-1", "breathless_or_chest_pain"), ("RF-4", "night_sweats"),
+        ("RF-1", "breathless_or_chest_pain"),
+        ("RF-4", "night_sweats"),
     }
     assert all(f["message"] for f in doc["flags"])
 
@@ -144,8 +183,7 @@ def test_screen_json_without_answers_does_not_wait():
 
 
 def test_screen_unreadable_and_malformed_files(tmp_path):
-    assert_bad_input(kc("screen", "--answers", str(tmp_path / "nope.json"), "--json"),
-                     "--answers")
+    assert_bad_input(kc("screen", "--answers", str(tmp_path / "nope.json"), "--json"), "--answers")
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     assert_bad_input(kc("screen", "--answers", str(broken), "--json"), "--answers")
@@ -175,8 +213,14 @@ def test_plan_json_contract(tmp_path):
             assert block["phase"] in ("warm-up", "strength", "aerobic", "cool-down")
             for item in block["items"]:
                 assert set(item) >= {"exercise_id", "dose", "note"}
-                assert set(item["dose"]) == {"sets", "reps", "hold_seconds", "minutes",
-                                             "load_kg", "per_side"}
+                assert set(item["dose"]) == {
+                    "sets",
+                    "reps",
+                    "hold_seconds",
+                    "minutes",
+                    "load_kg",
+                    "per_side",
+                }
                 assert isinstance(item["dose"]["sets"], int)
 
 
@@ -192,8 +236,11 @@ def test_plan_refers_with_exit_zero(tmp_path):
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"pain_now": 11}, "pain_now"), ({"hobby": "golf"}, "hobby"),
-     ({"days_per_week": 8}, "days_per_week")],
+    [
+        ({"pain_now": 11}, "pain_now"),
+        ({"hobby": "golf"}, "hobby"),
+        ({"days_per_week": 8}, "days_per_week"),
+    ],
 )
 def test_plan_bad_profile(tmp_path, changes, field):
     result = kc("plan", "--profile", write_json(tmp_path, "p.json", profile(**changes)), "--json")
