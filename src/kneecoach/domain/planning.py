@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from kneecoach.domain.exercises import ACCESS, EQUIPMENT, Catalogue, Exercise
 from kneecoach.domain.screening import ScreeningError, Triage, screen
@@ -133,15 +133,73 @@ class Prescription:
             "per_side": self.per_side,
         }
 
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Prescription:
+        return cls(
+            sets=int(raw["sets"]),
+            reps=raw.get("reps"),
+            hold_seconds=raw.get("hold_seconds"),
+            minutes=raw.get("minutes"),
+            load_kg=raw.get("load_kg"),
+            per_side=bool(raw["per_side"]),
+        )
+
 
 @dataclass(frozen=True)
 class Item:
     exercise_id: str
     dose: Prescription
     note: str | None = None
+    # The ladder this item stands on (stable while the exercise itself moves up or down).
+    slot: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"exercise_id": self.exercise_id, "dose": self.dose.as_dict(), "note": self.note}
+        return {
+            "exercise_id": self.exercise_id,
+            "dose": self.dose.as_dict(),
+            "note": self.note,
+            "slot": self.slot,
+        }
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One place in the programme: a ladder, the rung the person is on, and its dose.
+
+    `slot` is the ladder's id from the first plan (e.g. `step-up`); `exercise_id`
+    moves along the ladder as the programme progresses or regresses.
+    """
+
+    slot: str
+    kind: Literal["stretch", "strength", "aerobic", "yoga"]
+    exercise_id: str
+    dose: Prescription
+    note: str | None = None
+    paused: bool = False
+
+    def item(self) -> Item:
+        return Item(self.exercise_id, self.dose, self.note, self.slot)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "slot": self.slot,
+            "kind": self.kind,
+            "exercise_id": self.exercise_id,
+            "dose": self.dose.as_dict(),
+            "note": self.note,
+            "paused": self.paused,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Slot:
+        return cls(
+            slot=raw["slot"],
+            kind=raw["kind"],
+            exercise_id=raw["exercise_id"],
+            dose=Prescription.from_dict(raw["dose"]),
+            note=raw.get("note"),
+            paused=bool(raw.get("paused", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -193,6 +251,9 @@ class Programme:
     reasons: tuple[Reason, ...]
     sessions: tuple[Session, ...] = ()
     gentle: bool = False
+    slots: tuple[Slot, ...] = ()
+    # PR-8 left the valgus-stressing stretches out of this programme.
+    valgus_ban: bool = False
 
     @property
     def refer(self) -> bool:
@@ -214,6 +275,7 @@ class Programme:
             "screening": self.triage.as_dict(),
             "disclaimer": DISCLAIMER,
             "stop_rules": list(STOP_RULES),
+            "slots": [slot.as_dict() for slot in self.slots],
         }
 
 
@@ -346,10 +408,7 @@ def item_seconds(exercise: Exercise, dose: Prescription) -> int:
 
 @dataclass
 class _Choice:
-    stretches: list[Item] = field(default_factory=list)
-    strength: list[Item] = field(default_factory=list)
-    aerobic: list[Item] = field(default_factory=list)
-    yoga: list[Item] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
 
 
@@ -416,7 +475,7 @@ def _choose(catalogue: Catalogue, profile: Profile, *, gentle: bool, valgus_ban:
         note = _equipment_note(exercise, profile)
         if valgus_ban and stretch_id == HAND_PRESSURE_STRETCH:
             note = "No hand pressure on your thighs for now (PR-8)."
-        choice.stretches.append(Item(stretch_id, starting_dose(exercise), note))
+        choice.slots.append(Slot(stretch_id, "stretch", stretch_id, starting_dose(exercise), note))
 
     for base_id in STRENGTH_ORDER:
         base = catalogue.get(base_id)
@@ -455,8 +514,14 @@ def _choose(catalogue: Catalogue, profile: Profile, *, gentle: bool, valgus_ban:
                     chosen.id,
                 )
             )
-        choice.strength.append(
-            Item(chosen.id, starting_dose(chosen), _equipment_note(chosen, profile))
+        choice.slots.append(
+            Slot(
+                base_id,
+                "strength",
+                chosen.id,
+                starting_dose(chosen),
+                _equipment_note(chosen, profile),
+            )
         )
 
     if gentle:
@@ -471,13 +536,19 @@ def _choose(catalogue: Catalogue, profile: Profile, *, gentle: bool, valgus_ban:
     for aerobic_id in AEROBIC_ORDER:
         exercise = catalogue.get(aerobic_id)
         if exercise.needs_met(profile.equipment, profile.access):
-            choice.aerobic.append(
-                Item(aerobic_id, starting_dose(exercise), _aerobic_note(aerobic_id, profile))
+            choice.slots.append(
+                Slot(
+                    aerobic_id,
+                    "aerobic",
+                    aerobic_id,
+                    starting_dose(exercise),
+                    _aerobic_note(aerobic_id, profile),
+                )
             )
     for yoga_id in YOGA_ORDER:
         exercise = catalogue.get(yoga_id)
         if exercise.needs_met(profile.equipment, profile.access):
-            choice.yoga.append(Item(yoga_id, starting_dose(exercise)))
+            choice.slots.append(Slot(yoga_id, "yoga", yoga_id, starting_dose(exercise)))
     return choice
 
 
@@ -511,35 +582,44 @@ def _session_seconds(catalogue: Catalogue, blocks: dict[Phase, list[Item]]) -> i
 
 def _build_session(
     catalogue: Catalogue,
-    choice: _Choice,
+    slots: tuple[Slot, ...],
     weekday: int,
     strength_day: bool,
     aerobic_index: int,
     limit_seconds: int,
 ) -> Session:
+    def kind(name: str) -> list[Item]:
+        return [s.item() for s in slots if s.kind == name and not s.paused]
+
+    stretches, strength, aerobic, yoga = (
+        kind("stretch"),
+        kind("strength"),
+        kind("aerobic"),
+        kind("yoga"),
+    )
     blocks: dict[Phase, list[Item]] = {
-        "warm-up": list(choice.stretches),
-        "strength": list(choice.strength) if strength_day else [],
-        "aerobic": [choice.aerobic[aerobic_index % len(choice.aerobic)]] if choice.aerobic else [],
-        "cool-down": [*choice.stretches, *choice.yoga],
+        "warm-up": list(stretches),
+        "strength": list(strength) if strength_day else [],
+        "aerobic": [aerobic[aerobic_index % len(aerobic)]] if aerobic else [],
+        "cool-down": [*stretches, *yoga],
     }
     # Drop order (design choice, docs/planning.md): the cool-down repeats of the
     # stretches, then yoga, then (strength days) the aerobic block, then warm-up
     # stretches beyond the first, then strength work from the least important; on other
     # days the aerobic block goes before the last two stretches.
     drops: list[tuple[Phase, str]] = [
-        *[("cool-down", i.exercise_id) for i in reversed(choice.stretches)],
-        *[("cool-down", i.exercise_id) for i in reversed(choice.yoga)],
+        *[("cool-down", i.exercise_id) for i in reversed(stretches)],
+        *[("cool-down", i.exercise_id) for i in reversed(yoga)],
     ]
     if strength_day:
         drops += [("aerobic", i.exercise_id) for i in blocks["aerobic"]]
-        drops += [("warm-up", i.exercise_id) for i in reversed(choice.stretches[1:])]
-        drops += [("strength", i.exercise_id) for i in reversed(choice.strength[1:])]
-        drops += [("warm-up", i.exercise_id) for i in choice.stretches[:1]]
+        drops += [("warm-up", i.exercise_id) for i in reversed(stretches[1:])]
+        drops += [("strength", i.exercise_id) for i in reversed(strength[1:])]
+        drops += [("warm-up", i.exercise_id) for i in stretches[:1]]
     else:
-        drops += [("warm-up", i.exercise_id) for i in reversed(choice.stretches[2:])]
+        drops += [("warm-up", i.exercise_id) for i in reversed(stretches[2:])]
         drops += [("aerobic", i.exercise_id) for i in blocks["aerobic"]]
-        drops += [("warm-up", i.exercise_id) for i in reversed(choice.stretches[1:2])]
+        drops += [("warm-up", i.exercise_id) for i in reversed(stretches[1:2])]
     for phase, exercise_id in drops:
         if _session_seconds(catalogue, blocks) <= limit_seconds:
             break
@@ -551,6 +631,24 @@ def _build_session(
         blocks=tuple(Block(phase, tuple(blocks[phase])) for phase in PHASES if blocks[phase]),
         estimated_seconds=seconds,
     )
+
+
+def build_week(
+    catalogue: Catalogue, slots: tuple[Slot, ...], days_per_week: int, minutes_per_session: int
+) -> tuple[Session, ...]:
+    """Lay the slots out over the training days, each session fitted to the time (PR-2)."""
+    days = TRAINING_DAYS[days_per_week]
+    strong = set(strength_days(days))
+    sessions = []
+    aerobic_index = 0
+    for day in days:
+        session = _build_session(
+            catalogue, slots, day, day in strong, aerobic_index, minutes_per_session * 60
+        )
+        if any(block.phase == "aerobic" for block in session.blocks):
+            aerobic_index += 1
+        sessions.append(session)
+    return tuple(sessions)
 
 
 def plan(profile: Profile, catalogue: Catalogue) -> Programme:
@@ -591,16 +689,9 @@ def plan(profile: Profile, catalogue: Catalogue) -> Programme:
         )
 
     choice = _choose(catalogue, profile, gentle=gentle, valgus_ban=valgus_ban)
-    days = TRAINING_DAYS[profile.days_per_week]
-    strong = set(strength_days(days))
-    limit = profile.minutes_per_session * 60
-    sessions = []
-    aerobic_index = 0
-    for day in days:
-        session = _build_session(catalogue, choice, day, day in strong, aerobic_index, limit)
-        if any(block.phase == "aerobic" for block in session.blocks):
-            aerobic_index += 1
-        sessions.append(session)
+    slots = tuple(choice.slots)
+    sessions = build_week(catalogue, slots, profile.days_per_week, profile.minutes_per_session)
+    strong = strength_days(TRAINING_DAYS[profile.days_per_week])
     reasons = [
         *choice.reasons,
         Reason(
@@ -623,6 +714,8 @@ def plan(profile: Profile, catalogue: Catalogue) -> Programme:
         triage=triage,
         warnings=tuple(warnings),
         reasons=tuple(reasons),
-        sessions=tuple(sessions),
+        sessions=sessions,
         gentle=gentle,
+        slots=slots,
+        valgus_ban=valgus_ban,
     )
