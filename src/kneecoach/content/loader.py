@@ -99,6 +99,7 @@ class _Entry(_Strict):
     cautions: list[Text]
     source: Text
     valgus_stress: bool = False
+    loadable: bool = False
     why_avoid: Text | None = None
 
 
@@ -162,6 +163,7 @@ def parse_entry(path: Path, raw: Any) -> Exercise:
         cautions=tuple(entry.cautions),
         source=entry.source,
         valgus_stress=entry.valgus_stress,
+        loadable=entry.loadable,
         why_avoid=entry.why_avoid,
     )
 

@@ -120,6 +120,8 @@ class Exercise:
     source: str
     # PR-8: a stretch that pushes the knee inward or opens its inner side.
     valgus_stress: bool = False
+    # PR-2: an ankle weight can be added once reps and sets are at the top.
+    loadable: bool = False
     why_avoid: str | None = None
 
     def needs_met(self, equipment: Iterable[str], access: Iterable[str]) -> bool:
@@ -147,6 +149,7 @@ class Exercise:
             "cautions": list(self.cautions),
             "source": self.source,
             "valgus_stress": self.valgus_stress,
+            "loadable": self.loadable,
             "why_avoid": self.why_avoid,
         }
 
