@@ -48,6 +48,12 @@ REQUIRED_IDS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _own_database(tmp_path, monkeypatch):
+    """Never touch the real data folder: each test gets its own SQLite file."""
+    monkeypatch.setenv("KNEECOACH_DATABASE_URL", f"sqlite:///{tmp_path / 'kneecoach.db'}")
+
+
 def kc(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
     return subprocess.run(
@@ -275,11 +281,17 @@ def test_avoid_lists_the_six_items():
 def test_start_walks_through_screening_and_profile():
     replies = ["n"] * 12 + ["n", "40"] + ["n"] * 10 + ["3"]
     replies += ["4", "left", "1 5", "", "20", "3", "n"]
-    result = kc("start", stdin="\n".join(replies) + "\n")
+    replies += ["stairs", "4", ""]  # PSFS: one activity, then Enter to finish
+    result = kc("start", "--date", "2026-01-05", stdin="\n".join(replies) + "\n")
     assert result.returncode == 0, result.stderr
     assert "not a diagnosis" in result.stderr
     assert "Monday" in result.stdout
     assert "ice" in result.stdout.lower()
+    assert "Saved. Your programme starts on 2026-01-05" in result.stdout
+    today = json.loads(kc("today", "--date", "2026-01-05", "--json").stdout)
+    assert today["status"] == "session"
+    history = json.loads(kc("history", "--json").stdout)
+    assert history["psfs"][0]["activities"] == [{"name": "stairs", "score": 4}]
 
 
 def test_start_stops_at_a_red_flag():

@@ -8,14 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.exceptions import TyperException
 
-from kneecoach.cli import views
+from kneecoach.cli import tracking, views
 from kneecoach.cli.io import BAD_INPUT, InputError, err, fail, print_json, read_json
-from kneecoach.cli.prompts import ask_profile, ask_screening
+from kneecoach.cli.prompts import ask_screening
 from kneecoach.content.loader import ContentError, load_catalogue
 from kneecoach.domain.exercises import CATEGORIES
-from kneecoach.domain.planning import DISCLAIMER, ProfileError, parse_profile, plan
+from kneecoach.domain.planning import ProfileError, parse_profile, plan
 from kneecoach.domain.screening import ScreeningError, screen
+from kneecoach.services.validation import InvalidInput
+from kneecoach.store.errors import StoreError
 
 app = typer.Typer(
     name="kneecoach",
@@ -122,37 +125,41 @@ def avoid_command(as_json: JsonFlag = False) -> None:
     views.avoid_list(entries)
 
 
-@app.command("start")
-def start_command() -> None:
-    """Answer the questions, get screened, and see your personal plan."""
-    err.print(f"[bold]{DISCLAIMER}[/bold]\n")
-    answers = ask_screening()
-    triage = screen(answers)
-    views.triage(triage)
-    if triage.stops_programme:
-        return
-    raw = ask_profile()
-    raw["screening"] = answers
-    programme = plan(parse_profile(raw), load_catalogue())
-    views.programme(programme, load_catalogue())
+tracking.register(app)
 
 
-def run() -> None:
-    """Console entry point: turn every input error into one line and exit code 2."""
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code: 2 and one line for bad input."""
     try:
-        app()
-    except (InputError, ProfileError, ScreeningError) as error:
+        code = app(args=argv, prog_name="kneecoach", standalone_mode=False)
+    except TyperException as error:  # usage errors: unknown option, missing value
+        show = getattr(error, "show", None)
+        if show is not None:
+            show(file=sys.stderr)
+        else:
+            err.print(f"error: {error.format_message()}", markup=False)
+        return int(error.exit_code)
+    except typer.Abort:
+        err.print("\nStopped. Nothing was saved.")
+        return 130
+    except (InputError, ProfileError, ScreeningError, InvalidInput, StoreError) as error:
         err.print(f"error: {error}", markup=False, soft_wrap=True)
-        sys.exit(BAD_INPUT)
+        return BAD_INPUT
     except ContentError as error:
         err.print(f"error: content file {error}", markup=False, soft_wrap=True)
-        sys.exit(1)
+        return 1
     except (KeyboardInterrupt, EOFError):
         err.print("\nStopped. Nothing was saved.")
-        sys.exit(130)
+        return 130
     except Exception as error:  # a bug: say so in one line unless debugging
         if os.environ.get("KNEECOACH_DEBUG"):
             raise
         err.print(f"internal error: {type(error).__name__}: {error}", markup=False)
         err.print("Set KNEECOACH_DEBUG=1 to see the details, and please report it.")
-        sys.exit(1)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    """Console entry point."""
+    sys.exit(main())

@@ -80,3 +80,19 @@ def ask_profile() -> dict[str, object]:
         "days_per_week": days,
         "conditions": ["mcl-injury"] if mcl else [],
     }
+
+
+def ask_psfs() -> dict[str, object] | None:
+    """PSFS: up to 3 everyday activities the knee makes hard, each scored 0-10."""
+    err.print(
+        "\n[bold]Three everyday things your knee makes hard[/bold] (for example stairs, "
+        "kneeling, walking the dog). Press Enter to skip."
+    )
+    activities = []
+    for number in range(1, 4):
+        name = Prompt.ask(f"Activity {number}", console=err, default="", show_default=False)
+        if not name.strip():
+            break
+        score = _int("How well can you do it now? 0 = cannot, 10 = as before", 0, 10)
+        activities.append({"name": name.strip(), "score": score})
+    return {"activities": activities} if activities else None

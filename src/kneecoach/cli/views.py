@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.panel import Panel
 from rich.table import Table
 
 from kneecoach.cli.io import out
 from kneecoach.domain.exercises import Catalogue, Exercise
-from kneecoach.domain.planning import DISCLAIMER, STOP_RULES, Programme
+from kneecoach.domain.planning import DISCLAIMER, STOP_RULES, Prescription, Programme
 from kneecoach.domain.screening import Triage
 from kneecoach.domain.wording import describe_dose
 
@@ -126,3 +127,129 @@ def programme(result: Programme, catalogue: Catalogue) -> None:
     for reason in result.reasons:
         label = reason.rule or "note"
         out.print(f"  [dim]{label}[/dim] {reason.message}")
+
+
+# --- tracking views ------------------------------------------------------------------
+
+ACTION_STYLE = {"progress": "green", "repeat": "dim", "regress": "yellow", "pause": "red"}
+
+
+def escalations(items: list[dict[str, Any]]) -> None:
+    for esc in items:
+        urgency = str(esc["urgency"])
+        style = URGENCY_STYLE.get(urgency, "yellow") if urgency != "none" else "cyan"
+        out.print(Panel(str(esc["message"]), title=str(esc["rule"]), border_style=style))
+
+
+def started(result: dict[str, Any], catalogue: Catalogue) -> None:
+    if not result.get("saved"):
+        out.print("Nothing was saved: get checked first, then run `kneecoach start` again.")
+        return
+    out.print(f"\n[green]Saved. Your programme starts on {result['start_date']}.[/green]")
+    out.print(
+        "Each morning: `kneecoach checkin --morning --pain N`. Each session: "
+        "`kneecoach session`. See today: `kneecoach today`."
+    )
+
+
+def today(result: dict[str, Any], catalogue: Catalogue) -> None:
+    escalations(result.get("escalations", []))
+    status = result["status"]
+    day = f"{str(result['weekday']).capitalize()} {result['date']}"
+    if status == "not-started":
+        out.print(str(result.get("message", "Not started yet.")))
+        return
+    if status == "stopped":
+        out.print(f"[bold red]Programme stopped.[/bold red] {result.get('message', '')}")
+        return
+    if status == "rest":
+        out.print(f"{day}: a rest day. A short walk is fine if it feels good.")
+        return
+    table = Table(
+        title=f"{day}: about {result.get('estimated_minutes')} min",
+        title_justify="left",
+        show_header=False,
+    )
+    table.add_column("part", style="dim", no_wrap=True)
+    table.add_column("exercise")
+    table.add_column("how much")
+    last_phase = None
+    for item in result["items"]:
+        name = catalogue.get(item["exercise_id"]).name
+        decision = item.get("decision")
+        if decision and item["phase"] != "cool-down":
+            style = ACTION_STYLE.get(decision["action"], "")
+            name += f"\n[{style}]{decision['reason']}[/{style}]"
+        dose = describe_dose(Prescription.from_dict(item["dose"]))
+        table.add_row(item["phase"] if item["phase"] != last_phase else "", name, dose)
+        last_phase = item["phase"]
+    out.print(table)
+    for paused in result.get("paused", []):
+        out.print(f"[red]Paused:[/red] {paused['exercise_id']}: {paused['reason']}")
+    out.print("Start it with `kneecoach session`.")
+
+
+def session_saved(result: dict[str, Any]) -> None:
+    if result["created"]:
+        out.print(f"[green]Session of {result['date']} saved.[/green]")
+    else:
+        out.print(f"This session ({result['client_id']}) was already saved; nothing added.")
+    for decision in result.get("decisions", []):
+        out.print(f"  {decision['reason']}")
+    out.print(
+        "Pain raised by a session should settle by the next morning. "
+        "Tomorrow, record your morning score: `kneecoach checkin --morning --pain N`."
+    )
+
+
+def checked_in(result: dict[str, Any]) -> None:
+    out.print(f"Pain {result['pain']}/10 saved for {result['date']}.")
+    escalations(result.get("escalations", []))
+
+
+def cleared(result: dict[str, Any]) -> None:
+    out.print(f"Clearance by {result['cleared_by']} saved.")
+    if result["status"] == "active":
+        out.print("[green]Your programme is active again.[/green]")
+    elif result.get("needs_screening"):
+        out.print(
+            "Answer the safety questions again to restart: "
+            "`kneecoach checkin --pain N --answers FILE`."
+        )
+
+
+def history(result: dict[str, Any]) -> None:
+    table = Table(title="Sessions", title_justify="left")
+    for column in ("date", "pain before", "pain after", "exercises"):
+        table.add_column(column)
+    for s in result["sessions"]:
+        table.add_row(
+            s["date"], str(s["pain_before"]), str(s["pain_after"]), str(len(s["entries"]))
+        )
+    out.print(table)
+    out.print(f"{len(result['checkins'])} check-ins, {len(result['psfs'])} activity scores.")
+
+
+def _bar(value: float, width: int = 30) -> str:
+    filled = round(value / 10 * width)
+    return "█" * filled + "·" * (width - filled)
+
+
+def progress(result: dict[str, Any]) -> None:
+    baseline = result["baseline"]
+    out.print(f"[bold]Pain trend[/bold] (pain score 0-10; at the start: {baseline}/10)")
+    for week in result["weekly_means"]:
+        out.print(f"  week of {week['week_start']}  {_bar(week['mean'])} {week['mean']:g}")
+    adherence = result["adherence"]
+    out.print(f"\nSessions done: {adherence['done']} of {adherence['planned']} planned.")
+    if result["escalations"]:
+        out.print("\n[bold]See a professional[/bold]")
+        for esc in result["escalations"]:
+            out.print(f"  {esc['date']}  {esc['message']}")
+    decisions = [d for d in result["decisions"] if d["action"] != "repeat"]
+    if decisions:
+        out.print("\n[bold]Changes to your programme[/bold]")
+        for d in decisions:
+            style = ACTION_STYLE.get(d["action"], "")
+            out.print(f"  {d['date']}  [{style}]{d['reason']}[/{style}]")
+    out.print(f"\n[dim]{result['disclaimer']}[/dim]")

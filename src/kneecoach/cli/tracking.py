@@ -1,0 +1,290 @@
+"""Commands that follow a person over time: start, today, session, checkin, psfs, clear,
+history, progress, review. Each opens one unit of work on the chosen database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kneecoach.cli import views
+from kneecoach.cli.io import err, fail, out, print_json, read_json
+from kneecoach.cli.player import run_player
+from kneecoach.cli.prompts import ask_profile, ask_psfs, ask_screening
+from kneecoach.content.loader import load_catalogue
+from kneecoach.domain.planning import DISCLAIMER, parse_profile, plan
+from kneecoach.domain.screening import screen
+from kneecoach.services import programme as svc
+from kneecoach.services.validation import pain_score
+from kneecoach.store.db import connect, resolve_url, unit_of_work
+from kneecoach.store.repository import Store
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (sqlite:///file.db or postgresql://...). "
+        "Default: $KNEECOACH_DATABASE_URL, else a file in your data folder.",
+    ),
+]
+DateOption = Annotated[
+    str | None, typer.Option("--date", help="Act as if today were YYYY-MM-DD (default: today).")
+]
+
+
+def _day(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail("--date", f"expected YYYY-MM-DD, got {value!r}")
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[Store]:
+    with unit_of_work(connect(resolve_url(db))) as store:
+        yield store
+
+
+def register(app: typer.Typer) -> None:
+    """Add the tracking commands to the `kneecoach` app."""
+
+    @app.command("start")
+    def start(
+        profile: Annotated[
+            Path | None,
+            typer.Option("--profile", help="The profile of `plan` as JSON; no questions asked."),
+        ] = None,
+        psfs: Annotated[
+            Path | None,
+            typer.Option("--psfs", help='PSFS activities as JSON: {"activities": [...]}.'),
+        ] = None,
+        date: DateOption = None,
+        db: DbOption = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Start a programme: disclaimer, safety questions, your profile, your plan (saved)."""
+        day = _day(date)
+        catalogue = load_catalogue()
+        psfs_raw: Any = None
+        if profile is not None:
+            err.print(DISCLAIMER)
+            raw = read_json(profile, "--profile")
+            if not isinstance(raw, dict):
+                fail("--profile", "expected a JSON object")
+            if psfs is not None:
+                psfs_raw = read_json(psfs, "--psfs")
+        else:
+            if as_json:
+                fail("--profile", "required with --json (nothing is asked interactively)")
+            err.print(f"[bold]{DISCLAIMER}[/bold]\n")
+            answers = ask_screening()
+            triage = screen(answers)
+            views.triage(triage)
+            if triage.stops_programme:
+                return
+            raw = {**ask_profile(), "screening": answers}
+            psfs_raw = ask_psfs()
+        with _store(db) as store:
+            result = svc.start_programme(store, catalogue, raw, day, psfs_raw)
+        if as_json:
+            print_json(result)
+            return
+        views.programme(plan(parse_profile(raw), catalogue), catalogue)
+        views.started(result, catalogue)
+
+    @app.command("today")
+    def today(date: DateOption = None, db: DbOption = None, as_json: JsonFlag = False) -> None:
+        """What to do today, what changed since last time, and why."""
+        catalogue = load_catalogue()
+        with _store(db) as store:
+            result = svc.today(store, catalogue, _day(date))
+        if as_json:
+            print_json(result)
+            return
+        views.today(result, catalogue)
+
+    @app.command("session")
+    def session(
+        log: Annotated[
+            Path | None,
+            typer.Option("--log", help="Record a finished session from JSON ('-' for stdin)."),
+        ] = None,
+        fast: Annotated[
+            bool, typer.Option("--fast", help="Skip the waiting (timers) for scripted use.")
+        ] = False,
+        date: DateOption = None,
+        db: DbOption = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """A guided session in the terminal, or `--log FILE` to record one."""
+        catalogue = load_catalogue()
+        if log is not None:
+            raw = read_json(log, "--log")
+            with _store(db) as store:
+                result = svc.record_session(store, catalogue, raw)
+            if as_json:
+                print_json(result)
+                return
+            views.session_saved(result)
+            return
+        if as_json:
+            fail("--log", "required with --json (the guided session asks questions)")
+        day = _day(date)
+        with _store(db) as store:
+            plan_today = svc.today(store, catalogue, day)
+        if plan_today["status"] != "session":
+            views.today(plan_today, catalogue)
+            return
+        raw = run_player(plan_today, catalogue, fast=fast)
+        if raw is None:
+            err.print("Nothing was done, so nothing was saved.")
+            return
+        with _store(db) as store:
+            result = svc.record_session(store, catalogue, raw)
+        views.session_saved(result)
+
+    @app.command("checkin")
+    def checkin(
+        pain: Annotated[int, typer.Option("--pain", help="Your pain score 0-10 now.")],
+        morning: Annotated[
+            bool, typer.Option("--morning", help="This is your score on waking up.")
+        ] = False,
+        answers: Annotated[
+            Path | None,
+            typer.Option("--answers", help="The safety questions answered again, as JSON."),
+        ] = None,
+        note: Annotated[str | None, typer.Option("--note", help="Anything to add.")] = None,
+        date: DateOption = None,
+        db: DbOption = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Record a pain score 0-10 (and the safety questions, weekly or when something is new)."""
+        score = _pain_option(pain)
+        raw = read_json(answers, "--answers") if answers is not None else None
+        if raw is not None and not isinstance(raw, dict):
+            fail("--answers", "expected a JSON object of answers")
+        catalogue = load_catalogue()
+        with _store(db) as store:
+            result = svc.record_checkin(
+                store, catalogue, _day(date), score, morning=morning, answers=raw, notes=note
+            )
+        if as_json:
+            print_json(result)
+            return
+        views.checked_in(result)
+
+    @app.command("psfs")
+    def psfs_command(
+        answers: Annotated[
+            Path, typer.Option("--answers", help='{"activities": [{"name", "score"}]} as JSON.')
+        ],
+        date: DateOption = None,
+        db: DbOption = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Score 1-3 everyday activities 0 (cannot do) to 10 (as before): PSFS."""
+        raw = read_json(answers, "--answers")
+        with _store(db) as store:
+            result = svc.record_psfs(store, _day(date), raw)
+        if as_json:
+            print_json(result)
+            return
+        out.print(
+            f"Saved. Activity score {result['mean']:g}/10 "
+            f"({result['change_from_intake']:+g} since the start)."
+        )
+
+    @app.command("clear")
+    def clear(
+        by: Annotated[str, typer.Option("--by", help="Who cleared you to exercise.")],
+        answers: Annotated[
+            Path | None,
+            typer.Option("--answers", help="The safety questions answered again, as JSON."),
+        ] = None,
+        date: DateOption = None,
+        db: DbOption = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Record that a professional cleared you to exercise again after a stop."""
+        raw: Any = read_json(answers, "--answers") if answers is not None else None
+        if raw is not None and not isinstance(raw, dict):
+            fail("--answers", "expected a JSON object of answers")
+        catalogue = load_catalogue()
+        with _store(db) as store:
+            result = svc.record_clearance(store, catalogue, _day(date), by, raw)
+        if as_json:
+            print_json(result)
+            return
+        views.cleared(result)
+
+    @app.command("history")
+    def history_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
+        """Every session, check-in and PSFS score recorded."""
+        with _store(db) as store:
+            result = svc.history(store)
+        if as_json:
+            print_json(result)
+            return
+        views.history(result)
+
+    @app.command("progress")
+    def progress_command(
+        date: DateOption = None, db: DbOption = None, as_json: JsonFlag = False
+    ) -> None:
+        """Your pain trend, decisions, escalations and how many sessions you did."""
+        catalogue = load_catalogue()
+        with _store(db) as store:
+            result = svc.progress(store, catalogue, _day(date))
+        if as_json:
+            print_json(result)
+            return
+        views.progress(result)
+
+    @app.command("review")
+    def review(
+        date: DateOption = None,
+        db: DbOption = None,
+        batch: Annotated[int, typer.Option("--batch", min=1, max=10000)] = 200,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Recompute decisions for every person in the database (the nightly job)."""
+        day = _day(date)
+        catalogue = load_catalogue()
+        engine = connect(resolve_url(db))
+        with unit_of_work(engine) as store:
+            total = store.count_people()
+        people = new = 0
+        columns = (TextColumn("Reviewing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, disable=as_json, transient=False) as bar:
+            task = bar.add_task("review", total=total)
+            last_id = 0
+            while True:
+                with unit_of_work(engine) as store:
+                    ids = store.person_ids_after(last_id, batch)
+                    for person_id in ids:
+                        new += svc.review_person(store, catalogue, person_id, day)
+                if not ids:
+                    break
+                last_id = ids[-1]
+                people += len(ids)
+                bar.update(task, advance=len(ids))
+        result = {"date": day.isoformat(), "people": people, "new_decisions": new}
+        if as_json:
+            print_json(result)
+            return
+        out.print(f"Reviewed {people} people; {new} new decisions.")
+
+
+def _pain_option(value: int) -> int:
+    try:
+        return pain_score(value, "--pain")
+    except ValueError as error:
+        fail("--pain", str(error).split(": ", 1)[1])

@@ -1,0 +1,508 @@
+"""Use cases: plain values in, plain values out, one unit of work each.
+
+The CLI and the web app call these; the rules live in `kneecoach.domain`, the
+storage in `kneecoach.store`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from kneecoach.domain.course import (
+    CheckIn,
+    Clearance,
+    Course,
+    LoggedEntry,
+    LoggedSession,
+    replay,
+)
+from kneecoach.domain.exercises import Catalogue
+from kneecoach.domain.planning import (
+    DISCLAIMER,
+    STOP_RULES,
+    TRAINING_DAYS,
+    WEEKDAYS,
+    Profile,
+    Slot,
+    build_week,
+    parse_profile,
+    plan,
+)
+from kneecoach.domain.progression import SetResult
+from kneecoach.domain.screening import ScreeningError, Triage, screen
+from kneecoach.domain.trends import Score, psfs_change, weekly_means
+from kneecoach.services.validation import InvalidInput, parse_psfs, parse_session_log
+from kneecoach.store.repository import Store
+
+# A test-only pause inside the write transaction, so a test can SIGKILL mid-write.
+PAUSE_ENV = "KNEECOACH_TEST_PAUSE_IN_WRITE"
+
+
+class NotStarted(InvalidInput):
+    """No programme in this database yet."""
+
+    def __init__(self) -> None:
+        super().__init__("programme", "no programme yet: run `kneecoach start` first")
+
+
+def _triage(answers: Mapping[str, Any] | None, field: str) -> Triage | None:
+    if answers is None:
+        return None
+    try:
+        return screen(answers)
+    except ScreeningError as error:
+        raise InvalidInput(f"{field}.{error.field}", str(error).split(": ", 1)[1]) from None
+
+
+# --- starting -------------------------------------------------------------------------
+
+
+def start_programme(
+    store: Store,
+    catalogue: Catalogue,
+    raw_profile: Mapping[str, Any],
+    start: dt.date,
+    psfs: object | None = None,
+) -> dict[str, Any]:
+    """Screen, plan and save a new programme starting on `start` (the current person)."""
+    profile = parse_profile(raw_profile)
+    activities = parse_psfs(psfs) if psfs is not None else None
+    programme = plan(profile, catalogue)
+    result = programme.as_dict()
+    result["start_date"] = start.isoformat()
+    if programme.refer:
+        result.update(saved=False, person_id=None)
+        return result
+    person_id = store.add_person(
+        profile=dict(raw_profile),
+        start_date=start,
+        baseline_pain=profile.pain_now,
+        screening=dict(profile.screening),
+        urgency=programme.triage.urgency,
+    )
+    store.add_programme_version(
+        person_id,
+        version=1,
+        effective_date=start,
+        programme={
+            "slots": [s.as_dict() for s in programme.slots],
+            "valgus_ban": programme.valgus_ban,
+            "gentle": programme.gentle,
+        },
+        reasons=[r.as_dict() for r in programme.reasons],
+    )
+    if activities:
+        store.add_psfs(person_id, date=start, activities=activities)
+    result.update(saved=True, person_id=person_id)
+    return result
+
+
+# --- the course ------------------------------------------------------------------------
+
+
+def _person_id(store: Store) -> int:
+    person_id = store.current_person_id()
+    if person_id is None:
+        raise NotStarted()
+    return person_id
+
+
+def _logged_session(raw: Mapping[str, Any]) -> LoggedSession:
+    return LoggedSession(
+        key=raw["client_id"],
+        date=raw["date"],
+        pain_before=raw["pain_before"],
+        pain_after=raw["pain_after"],
+        entries=tuple(
+            LoggedEntry(
+                e["exercise_id"],
+                bool(e["hurt"]),
+                tuple(
+                    SetResult(s["reps"], s["hold_seconds"], s["minutes"], s["load_kg"], s["pain"])
+                    for s in e["sets"]
+                ),
+            )
+            for e in raw["entries"]
+        ),
+    )
+
+
+def load_course(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> Course:
+    """Replay one person's stored events up to `until`."""
+    person = store.person(person_id)
+    profile = parse_profile(person["profile"])
+    first = store.programme_versions(person_id)[0]["programme"]
+    return replay(
+        profile=profile,
+        catalogue=catalogue,
+        start=person["start_date"],
+        baseline=person["baseline_pain"],
+        first_slots=tuple(Slot.from_dict(s) for s in first["slots"]),
+        valgus_ban=bool(first.get("valgus_ban")),
+        sessions=[_logged_session(s) for s in store.sessions(person_id, until=until)],
+        checkins=[
+            CheckIn(c["date"], c["pain"], c["morning"], _triage(c["answers"], "answers"))
+            for c in store.checkins(person_id, until=until)
+        ],
+        clearances=[
+            Clearance(c["date"], c["cleared_by"], _triage(c["answers"], "answers"))
+            for c in store.clearances(person_id)
+            if c["date"] <= until
+        ],
+        until=until,
+    )
+
+
+def sync(store: Store, person_id: int, course: Course) -> None:
+    """Write the versions, decisions and escalations the replay found (idempotent)."""
+    stored = len(store.programme_versions(person_id))
+    for version in course.versions[stored:]:
+        store.add_programme_version(
+            person_id,
+            version=version.number,
+            effective_date=version.effective,
+            programme={
+                "slots": [s.as_dict() for s in version.slots],
+                "valgus_ban": version.valgus_ban,
+            },
+            reasons=[{"message": r} for r in version.reasons],
+        )
+    ids = {s["client_id"]: s["id"] for s in store.sessions(person_id, until=course.until)}
+    store.record_decisions(
+        person_id,
+        [
+            {
+                "date": d.date,
+                "slot": d.slot,
+                "exercise_id": d.exercise_id,
+                "action": d.action,
+                "rule": d.rule,
+                "reason": d.reason,
+                "numbers": dict(d.numbers),
+                "session_id": ids.get(d.session_key or ""),
+            }
+            for d in course.decisions
+        ],
+    )
+    store.record_escalations(
+        person_id,
+        [
+            {
+                "date": e.date,
+                "rule": e.rule,
+                "urgency": e.urgency,
+                "message": e.message,
+                "numbers": dict(e.numbers),
+            }
+            for e in course.escalation_history
+            if e.date is not None
+        ],
+    )
+
+
+def _profile(store: Store, person_id: int) -> Profile:
+    return parse_profile(store.person(person_id)["profile"])
+
+
+def _week(catalogue: Catalogue, profile: Profile, course: Course) -> dict[str, Any]:
+    sessions = build_week(
+        catalogue, course.slots, profile.days_per_week, profile.minutes_per_session
+    )
+    return {s.weekday: s for s in sessions}
+
+
+# --- today -------------------------------------------------------------------------------
+
+
+def today(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]:
+    """What to do on `day`: a session, a rest day, stopped, or not started yet."""
+    result: dict[str, Any] = {
+        "date": day.isoformat(),
+        "weekday": WEEKDAYS[day.weekday()],
+        "status": "not-started",
+        "urgency": "none",
+        "items": [],
+        "escalations": [],
+    }
+    person_id = store.current_person_id()
+    if person_id is None:
+        result["message"] = "No programme yet. Run `kneecoach start`."
+        return result
+    person = store.person(person_id)
+    if day < person["start_date"]:
+        result["message"] = f"Your programme starts on {person['start_date'].isoformat()}."
+        return result
+    course = load_course(store, catalogue, person_id, day)
+    sync(store, person_id, course)
+    profile = _profile(store, person_id)
+    result["urgency"] = course.urgency
+    result["escalations"] = [e.as_dict() for e in course.current]
+    result["programme_version"] = course.versions[-1].number
+    result["paused"] = [
+        {"exercise_id": s.exercise_id, "reason": _reason(course, s.slot)}
+        for s in course.slots
+        if s.paused
+    ]
+    if course.stop is not None:
+        result["status"] = "stopped"
+        result["message"] = (
+            f"{course.stop.rule}: {course.stop.message} The programme restarts when a "
+            "professional has cleared you (`kneecoach clear`) and you answer the safety "
+            "questions again."
+        )
+        return result
+    session = _week(catalogue, profile, course).get(WEEKDAYS[day.weekday()])
+    if session is None:
+        result["status"] = "rest"
+        return result
+    result["status"] = "session"
+    result["estimated_minutes"] = session.estimated_minutes
+    result["stop_rules"] = list(STOP_RULES)
+    for block in session.blocks:
+        for item in block.items:
+            decision = course.last_decision(item.slot or item.exercise_id)
+            result["items"].append(
+                {
+                    "exercise_id": item.exercise_id,
+                    "dose": item.dose.as_dict(),
+                    "decision": (
+                        {
+                            "action": decision.action,
+                            "rule": decision.rule,
+                            "reason": decision.reason,
+                            "date": decision.date.isoformat(),
+                        }
+                        if decision
+                        else None
+                    ),
+                    "phase": block.phase,
+                    "note": item.note,
+                    "slot": item.slot,
+                }
+            )
+    return result
+
+
+def _reason(course: Course, slot: str) -> str | None:
+    decision = course.last_decision(slot)
+    return decision.reason if decision else None
+
+
+# --- recording ---------------------------------------------------------------------------
+
+
+def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str, Any]:
+    """Store a finished session (idempotent on client_id) and apply PM-1 at once."""
+    log = parse_session_log(raw, catalogue)
+    person_id = _person_id(store)
+    person = store.person(person_id)
+    if log["date"] < person["start_date"]:
+        raise InvalidInput(
+            "date", f"{log['date']} is before the programme started ({person['start_date']})"
+        )
+    before = load_course(store, catalogue, person_id, log["date"])
+    targets = {s.exercise_id: s.dose for s in before.slots}
+    entries = []
+    for entry in log["entries"]:
+        target = targets.get(entry["exercise_id"])
+        entries.append(
+            {
+                "exercise_id": entry["exercise_id"],
+                "hurt": entry["hurt"],
+                "sets": [
+                    {
+                        **one,
+                        "target_reps": target.reps if target else None,
+                        "target_hold_seconds": target.hold_seconds if target else None,
+                        "target_minutes": target.minutes if target else None,
+                        "target_load_kg": target.load_kg if target else None,
+                    }
+                    for one in entry["sets"]
+                ],
+            }
+        )
+    session_id, created = store.add_session(
+        person_id,
+        {**log, "entries": entries, "programme_version": before.versions[-1].number},
+    )
+    pause = os.environ.get(PAUSE_ENV)
+    if pause:
+        time.sleep(float(pause))
+    after = load_course(store, catalogue, person_id, log["date"])
+    sync(store, person_id, after)
+    decided = [d.as_dict() for d in after.decisions if d.session_key == log["client_id"]]
+    return {
+        "session_id": session_id,
+        "client_id": log["client_id"],
+        "created": created,
+        "date": log["date"].isoformat(),
+        "decisions": decided,
+    }
+
+
+def record_checkin(
+    store: Store,
+    catalogue: Catalogue,
+    day: dt.date,
+    pain: int,
+    *,
+    morning: bool,
+    answers: Mapping[str, Any] | None = None,
+    notes: str | None = None,
+) -> dict[str, Any]:
+    """A pain score 0-10 (and, when given, the safety questions answered again)."""
+    person_id = _person_id(store)
+    triage = _triage(answers, "answers")
+    store.add_checkin(
+        person_id,
+        date=day,
+        pain=pain,
+        morning=morning,
+        notes=notes,
+        answers=dict(answers) if answers is not None else None,
+        urgency=triage.urgency if triage else None,
+    )
+    course = load_course(store, catalogue, person_id, day)
+    sync(store, person_id, course)
+    return {
+        "date": day.isoformat(),
+        "pain": pain,
+        "morning": morning,
+        "screening": triage.as_dict() if triage else None,
+        "status": "stopped" if course.stop else "active",
+        "urgency": course.urgency,
+        "escalations": [e.as_dict() for e in course.current],
+    }
+
+
+def record_psfs(store: Store, day: dt.date, raw: object) -> dict[str, Any]:
+    person_id = _person_id(store)
+    activities = parse_psfs(raw)
+    store.add_psfs(person_id, date=day, activities=activities)
+    return _psfs_summary(store.psfs(person_id))[-1]
+
+
+def _psfs_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        change = psfs_change(rows[0]["activities"], row["activities"])
+        out.append(
+            {
+                "date": row["date"].isoformat(),
+                "activities": row["activities"],
+                "mean": round(row["mean"], 2),
+                "change_from_intake": change.mean_change,
+                "real_change": change.real_change,
+            }
+        )
+    return out
+
+
+def record_clearance(
+    store: Store,
+    catalogue: Catalogue,
+    day: dt.date,
+    cleared_by: str,
+    answers: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """A professional cleared the person to exercise after a stop."""
+    if not cleared_by.strip():
+        raise InvalidInput("--by", "say who cleared you, e.g. --by 'Dr Patel, GP'")
+    person_id = _person_id(store)
+    triage = _triage(answers, "answers")
+    store.add_clearance(
+        person_id,
+        date=day,
+        cleared_by=cleared_by.strip(),
+        answers=dict(answers) if answers is not None else None,
+    )
+    course = load_course(store, catalogue, person_id, day)
+    sync(store, person_id, course)
+    return {
+        "date": day.isoformat(),
+        "cleared_by": cleared_by.strip(),
+        "screening": triage.as_dict() if triage else None,
+        "status": "stopped" if course.stop else "active",
+        "needs_screening": course.clearance_pending,
+    }
+
+
+# --- looking back ----------------------------------------------------------------------
+
+
+def history(store: Store) -> dict[str, Any]:
+    person_id = store.current_person_id()
+    if person_id is None:
+        return {"sessions": [], "checkins": [], "psfs": []}
+
+    def iso(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
+            for k, v in row.items()
+        }
+
+    return {
+        "sessions": [iso(s) for s in store.sessions(person_id)],
+        "checkins": [iso(c) for c in store.checkins(person_id)],
+        "psfs": _psfs_summary(store.psfs(person_id)),
+    }
+
+
+def _training_days_between(profile: Profile, start: dt.date, end: dt.date) -> int:
+    days = {WEEKDAYS[d] for d in TRAINING_DAYS[profile.days_per_week]}
+    count = 0
+    day = start
+    while day <= end:
+        count += WEEKDAYS[day.weekday()] in days
+        day += dt.timedelta(days=1)
+    return count
+
+
+def progress(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]:
+    """Baseline, weekly means, escalations that fired, decisions and adherence."""
+    person_id = _person_id(store)
+    person = store.person(person_id)
+    profile = _profile(store, person_id)
+    start = person["start_date"]
+    end = max(day, start)
+    course = load_course(store, catalogue, person_id, end)
+    sync(store, person_id, course)
+    checkins = store.checkins(person_id, until=end)
+    scores = [Score(c["date"], c["pain"], c["morning"]) for c in checkins]
+    done = {s["date"] for s in store.sessions(person_id, until=end) if s["date"] >= start}
+    return {
+        "date": day.isoformat(),
+        "start_date": start.isoformat(),
+        "baseline": person["baseline_pain"],
+        "weekly_means": [
+            {"week_start": w.isoformat(), "mean": m} for w, m in weekly_means(scores, start, end)
+        ],
+        "daily_scores": [
+            {"date": s.date.isoformat(), "pain": s.pain, "morning": s.morning} for s in scores
+        ],
+        "escalations": [e.as_dict() for e in course.escalation_history],
+        "decisions": [d.as_dict() for d in course.decisions],
+        "adherence": {
+            "planned": _training_days_between(profile, start, end) if day >= start else 0,
+            "done": len(done),
+        },
+        "psfs": _psfs_summary(store.psfs(person_id)),
+        "status": "stopped" if course.stop else "active",
+        "programme_version": course.versions[-1].number,
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def review_person(store: Store, catalogue: Catalogue, person_id: int, day: dt.date) -> int:
+    """Recompute one person's course up to `day` and store it; returns new decisions count."""
+    person = store.person(person_id)
+    if day < person["start_date"]:
+        return 0
+    course = load_course(store, catalogue, person_id, day)
+    before = len(store.decisions(person_id))
+    sync(store, person_id, course)
+    return len(store.decisions(person_id)) - before
