@@ -38,8 +38,21 @@ from kneecoach.domain.trends import Score, psfs_change, weekly_means
 from kneecoach.services.validation import InvalidInput, parse_psfs, parse_session_log
 from kneecoach.store.repository import Store
 
-# A test-only pause inside the write transaction, so a test can SIGKILL mid-write.
+# A test-only pause inside the write transaction, so a test can SIGKILL mid-write:
+# seconds to wait, and a file touched when the wait begins.
 PAUSE_ENV = "KNEECOACH_TEST_PAUSE_IN_WRITE"
+PAUSE_MARKER_ENV = "KNEECOACH_TEST_PAUSE_MARKER"
+
+
+def _pause_for_crash_tests() -> None:
+    pause = os.environ.get(PAUSE_ENV)
+    if not pause:
+        return
+    marker = os.environ.get(PAUSE_MARKER_ENV)
+    if marker:
+        with open(marker, "w", encoding="utf-8") as handle:
+            handle.write(str(os.getpid()))
+    time.sleep(float(pause))
 
 
 class NotStarted(InvalidInput):
@@ -329,9 +342,7 @@ def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str,
         person_id,
         {**log, "entries": entries, "programme_version": before.versions[-1].number},
     )
-    pause = os.environ.get(PAUSE_ENV)
-    if pause:
-        time.sleep(float(pause))
+    _pause_for_crash_tests()
     after = load_course(store, catalogue, person_id, log["date"])
     sync(store, person_id, after)
     decided = [d.as_dict() for d in after.decisions if d.session_key == log["client_id"]]
