@@ -299,3 +299,54 @@ def test_start_stops_at_a_red_flag():
     assert result.returncode == 0, result.stderr
     assert "Emergency" in result.stdout
     assert "Monday" not in result.stdout
+
+
+def _started(tmp_path):
+    raw = write_json(tmp_path, "p.json", profile(minutes_per_session=30))
+    assert kc("start", "--profile", raw, "--date", "2026-01-05", "--json").returncode == 0
+    return json.loads(kc("today", "--date", "2026-01-05", "--json").stdout)
+
+
+def _unique_items(today):
+    seen, items = set(), []
+    for item in today["items"]:
+        if item["exercise_id"] not in seen:
+            seen.add(item["exercise_id"])
+            items.append(item)
+    return items
+
+
+def test_guided_session_records_what_was_done(tmp_path):
+    today = _started(tmp_path)
+    items = _unique_items(today)
+    replies = ["2"]  # pain before
+    for item in items:
+        replies += ["1"] * item["dose"]["sets"] + ["n"]
+    replies += ["3"]  # pain after
+    result = kc("session", "--fast", "--date", "2026-01-05", stdin="\n".join(replies) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Session of 2026-01-05 saved" in result.stdout
+    assert "Stop the exercise if the pain is sharp" in result.stderr  # stop rules first
+    session = json.loads(kc("history", "--json").stdout)["sessions"][0]
+    assert (session["pain_before"], session["pain_after"]) == (2, 3)
+    assert [e["exercise_id"] for e in session["entries"]] == [i["exercise_id"] for i in items]
+    bridge = next(e for e in session["entries"] if e["exercise_id"] == "bridge")
+    assert [s["reps"] for s in bridge["sets"]] == [10, 10]
+    assert bridge["sets"][0]["target_reps"] == 10
+
+
+def test_guided_session_applies_pm1_at_once(tmp_path):
+    today = _started(tmp_path)
+    items = _unique_items(today)
+    first = items[0]
+    replies = ["2", "7"]  # pain before; first set of the first exercise hurts: 7/10
+    for item in items[1:]:
+        replies += ["1"] * item["dose"]["sets"] + ["n"]
+    replies += ["3"]
+    result = kc("session", "--fast", "--date", "2026-01-05", stdin="\n".join(replies) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "stop this exercise" in result.stderr
+    assert "PM-1: pain 7/10" in result.stdout
+    entry = json.loads(kc("history", "--json").stdout)["sessions"][0]["entries"][0]
+    assert entry["exercise_id"] == first["exercise_id"]
+    assert entry["hurt"] is True and len(entry["sets"]) == 1
