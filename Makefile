@@ -14,9 +14,20 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-# Creates .venv if missing and installs the locked dependencies into it.
+# Creates .venv if missing and installs the locked dependencies into it. The integration tests
+# start their own PostgreSQL 15 server: install Debian's package only if its binaries are missing.
+PG_CTL := /usr/lib/postgresql/15/bin/pg_ctl
 setup: $(UV)
 	$(UV) sync --frozen --quiet
+	@if [ ! -x $(PG_CTL) ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	    $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else \
+	    echo "warning: no $(PG_CTL) and no apt-get: install PostgreSQL 15 and set KNEECOACH_PG_BIN" >&2; \
+	  fi; \
+	fi
 
 run: setup
 	$(VENV)/bin/kneecoach start

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kneecoach.domain.course import (
@@ -144,19 +145,35 @@ def _logged_session(raw: Mapping[str, Any]) -> LoggedSession:
     )
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """A replayed course and what was read to make it (so `sync` need not read it again)."""
+
+    course: Course
+    stored_versions: int
+    session_ids: dict[str, int]
+
+
 def load_course(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> Course:
     """Replay one person's stored events up to `until`."""
+    return load(store, catalogue, person_id, until).course
+
+
+def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> Loaded:
+    """Read one person's stored events and replay them up to `until`."""
     person = store.person(person_id)
     profile = parse_profile(person["profile"])
-    first = store.programme_versions(person_id)[0]["programme"]
-    return replay(
+    versions = store.programme_versions(person_id)
+    first = versions[0]["programme"]
+    sessions = store.sessions(person_id, until=until)
+    course = replay(
         profile=profile,
         catalogue=catalogue,
         start=person["start_date"],
         baseline=person["baseline_pain"],
         first_slots=tuple(Slot.from_dict(s) for s in first["slots"]),
         valgus_ban=bool(first.get("valgus_ban")),
-        sessions=[_logged_session(s) for s in store.sessions(person_id, until=until)],
+        sessions=[_logged_session(s) for s in sessions],
         checkins=[
             CheckIn(c["date"], c["pain"], c["morning"], _triage(c["answers"], "answers"))
             for c in store.checkins(person_id, until=until)
@@ -168,12 +185,16 @@ def load_course(store: Store, catalogue: Catalogue, person_id: int, until: dt.da
         ],
         until=until,
     )
+    return Loaded(course, len(versions), {s["client_id"]: s["id"] for s in sessions})
 
 
-def sync(store: Store, person_id: int, course: Course) -> None:
-    """Write the versions, decisions and escalations the replay found (idempotent)."""
-    stored = len(store.programme_versions(person_id))
-    for version in course.versions[stored:]:
+def sync(store: Store, person_id: int, loaded: Loaded) -> int:
+    """Write the versions, decisions and escalations the replay found (idempotent).
+
+    Returns how many decisions were new.
+    """
+    course, ids = loaded.course, loaded.session_ids
+    for version in course.versions[loaded.stored_versions :]:
         store.add_programme_version(
             person_id,
             version=version.number,
@@ -184,8 +205,7 @@ def sync(store: Store, person_id: int, course: Course) -> None:
             },
             reasons=[{"message": r} for r in version.reasons],
         )
-    ids = {s["client_id"]: s["id"] for s in store.sessions(person_id, until=course.until)}
-    store.record_decisions(
+    new = store.record_decisions(
         person_id,
         [
             {
@@ -215,6 +235,7 @@ def sync(store: Store, person_id: int, course: Course) -> None:
             if e.date is not None
         ],
     )
+    return new
 
 
 def _profile(store: Store, person_id: int) -> Profile:
@@ -249,8 +270,9 @@ def today(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]:
     if day < person["start_date"]:
         result["message"] = f"Your programme starts on {person['start_date'].isoformat()}."
         return result
-    course = load_course(store, catalogue, person_id, day)
-    sync(store, person_id, course)
+    loaded = load(store, catalogue, person_id, day)
+    sync(store, person_id, loaded)
+    course = loaded.course
     profile = _profile(store, person_id)
     result["urgency"] = course.urgency
     result["escalations"] = [e.as_dict() for e in course.current]
@@ -343,8 +365,9 @@ def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str,
         {**log, "entries": entries, "programme_version": before.versions[-1].number},
     )
     _pause_for_crash_tests()
-    after = load_course(store, catalogue, person_id, log["date"])
-    sync(store, person_id, after)
+    loaded = load(store, catalogue, person_id, log["date"])
+    sync(store, person_id, loaded)
+    after = loaded.course
     decided = [d.as_dict() for d in after.decisions if d.session_key == log["client_id"]]
     return {
         "session_id": session_id,
@@ -377,8 +400,9 @@ def record_checkin(
         answers=dict(answers) if answers is not None else None,
         urgency=triage.urgency if triage else None,
     )
-    course = load_course(store, catalogue, person_id, day)
-    sync(store, person_id, course)
+    loaded = load(store, catalogue, person_id, day)
+    sync(store, person_id, loaded)
+    course = loaded.course
     return {
         "date": day.isoformat(),
         "pain": pain,
@@ -431,8 +455,9 @@ def record_clearance(
         cleared_by=cleared_by.strip(),
         answers=dict(answers) if answers is not None else None,
     )
-    course = load_course(store, catalogue, person_id, day)
-    sync(store, person_id, course)
+    loaded = load(store, catalogue, person_id, day)
+    sync(store, person_id, loaded)
+    course = loaded.course
     return {
         "date": day.isoformat(),
         "cleared_by": cleared_by.strip(),
@@ -480,8 +505,9 @@ def progress(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]
     profile = _profile(store, person_id)
     start = person["start_date"]
     end = max(day, start)
-    course = load_course(store, catalogue, person_id, end)
-    sync(store, person_id, course)
+    loaded = load(store, catalogue, person_id, end)
+    sync(store, person_id, loaded)
+    course = loaded.course
     checkins = store.checkins(person_id, until=end)
     scores = [Score(c["date"], c["pain"], c["morning"]) for c in checkins]
     done = {s["date"] for s in store.sessions(person_id, until=end) if s["date"] >= start}
@@ -513,7 +539,4 @@ def review_person(store: Store, catalogue: Catalogue, person_id: int, day: dt.da
     person = store.person(person_id)
     if day < person["start_date"]:
         return 0
-    course = load_course(store, catalogue, person_id, day)
-    before = len(store.decisions(person_id))
-    sync(store, person_id, course)
-    return len(store.decisions(person_id)) - before
+    return sync(store, person_id, load(store, catalogue, person_id, day))
