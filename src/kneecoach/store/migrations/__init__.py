@@ -1,0 +1,1 @@
+"""Alembic migrations, run to head by kneecoach.store.db.connect()."""

@@ -1,0 +1,499 @@
+"""Store: the repository the services talk to. Plain values in, plain values out, never rows.
+
+Nothing here commits: the unit of work (kneecoach.store.db.unit_of_work) does, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from kneecoach.store.errors import StoreError
+from kneecoach.store.tables import (
+    Checkin,
+    Clearance,
+    Decision,
+    EntrySet,
+    Escalation,
+    ExerciseSession,
+    Person,
+    ProgrammeVersion,
+    Psfs,
+    SessionEntry,
+)
+
+CLIENT_ID_MAX = 200
+SET_FIELDS = (
+    "target_reps",
+    "reps",
+    "target_hold_seconds",
+    "hold_seconds",
+    "target_minutes",
+    "minutes",
+    "target_load_kg",
+    "load_kg",
+)
+DECISION_FIELDS = ("date", "slot", "exercise_id", "action", "rule", "reason", "numbers")
+ESCALATION_FIELDS = ("date", "rule", "urgency", "message", "numbers")
+
+
+class Store:
+    """Every read and write of a person's data, inside one SQLAlchemy Session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # people
+
+    def add_person(
+        self,
+        *,
+        profile: dict[str, Any],
+        start_date: dt.date,
+        baseline_pain: int,
+        screening: dict[str, Any],
+        urgency: str,
+    ) -> int:
+        row = Person(
+            profile=profile,
+            start_date=start_date,
+            baseline_pain=baseline_pain,
+            screening=screening,
+            urgency=urgency,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def current_person_id(self) -> int | None:
+        """Personal mode: the person created last, or None in an empty database."""
+        return self._session.scalar(select(Person.id).order_by(Person.id.desc()).limit(1))
+
+    def person(self, person_id: int) -> dict[str, Any]:
+        row = self._session.scalars(select(Person).where(Person.id == person_id)).one_or_none()
+        if row is None:
+            raise _no_person(person_id)
+        return {
+            "id": row.id,
+            "profile": row.profile,
+            "start_date": row.start_date,
+            "baseline_pain": row.baseline_pain,
+            "screening": row.screening,
+            "urgency": row.urgency,
+            "created_at": row.created_at,
+        }
+
+    def update_profile(self, person_id: int, profile: dict[str, Any]) -> None:
+        result = self._session.execute(
+            update(Person).where(Person.id == person_id).values(profile=profile),
+            execution_options={"synchronize_session": False},
+        )
+        if _rowcount(result) == 0:
+            raise _no_person(person_id)
+
+    def iter_person_ids(self, batch_size: int = 500) -> Iterator[int]:
+        """Every person's id in ascending order, fetched a batch at a time (keyset pagination)."""
+        if batch_size < 1:
+            raise StoreError("batch_size", f"must be at least 1, got {batch_size}")
+        last = 0
+        while True:
+            batch = self._session.scalars(
+                select(Person.id).where(Person.id > last).order_by(Person.id).limit(batch_size)
+            ).all()
+            yield from batch
+            if len(batch) < batch_size:
+                return
+            last = batch[-1]
+
+    def person_ids_after(self, last_id: int, limit: int) -> list[int]:
+        """Up to `limit` person ids above `last_id`, ascending: one page of a keyset walk."""
+        return list(
+            self._session.scalars(
+                select(Person.id).where(Person.id > last_id).order_by(Person.id).limit(limit)
+            ).all()
+        )
+
+    def count_people(self) -> int:
+        return int(self._session.scalar(select(func.count(Person.id))) or 0)
+
+    def delete_person(self, person_id: int) -> None:
+        """Remove the person; the database cascades to everything recorded for them."""
+        result = self._session.execute(
+            delete(Person).where(Person.id == person_id),
+            execution_options={"synchronize_session": False},
+        )
+        if _rowcount(result) == 0:
+            raise _no_person(person_id)
+        self._session.expunge_all()  # rows the cascade removed must not linger in the session
+
+    # the programme, one version per change
+
+    def add_programme_version(
+        self,
+        person_id: int,
+        *,
+        version: int,
+        effective_date: dt.date,
+        programme: dict[str, Any],
+        reasons: list[dict[str, Any]],
+    ) -> None:
+        self._require_person(person_id)
+        taken = self._session.scalar(
+            select(
+                exists().where(
+                    ProgrammeVersion.person_id == person_id, ProgrammeVersion.version == version
+                )
+            )
+        )
+        if taken:
+            raise StoreError(
+                "version", f"person {person_id} already has programme version {version}"
+            )
+        self._session.add(
+            ProgrammeVersion(
+                person_id=person_id,
+                version=version,
+                effective_date=effective_date,
+                programme=programme,
+                reasons=reasons,
+            )
+        )
+        self._session.flush()
+
+    def programme_versions(self, person_id: int) -> list[dict[str, Any]]:
+        rows = self._session.scalars(
+            select(ProgrammeVersion)
+            .where(ProgrammeVersion.person_id == person_id)
+            .order_by(ProgrammeVersion.version)
+        )
+        return [
+            {
+                "version": row.version,
+                "effective_date": row.effective_date,
+                "programme": row.programme,
+                "reasons": row.reasons,
+                "created_at": row.created_at,
+            }
+            for row in rows
+        ]
+
+    # sessions
+
+    def add_session(self, person_id: int, session: Mapping[str, Any]) -> tuple[int, bool]:
+        """Record a session with its entries and sets; (id, True) if new, (existing id, False)
+        if this person already sent that client_id, even from a concurrent writer."""
+        self._require_person(person_id)
+        client_id = _client_id(session.get("client_id"))
+        existing = self._session_id(person_id, client_id)
+        if existing is not None:
+            return existing, False
+        row = ExerciseSession(
+            person_id=person_id,
+            client_id=client_id,
+            date=session["date"],
+            pain_before=session["pain_before"],
+            pain_after=session["pain_after"],
+            programme_version=session.get("programme_version"),
+            entries=[
+                _entry_row(position, entry)
+                for position, entry in enumerate(session.get("entries") or [], start=1)
+            ],
+        )
+        try:
+            with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            # Another writer committed the same client_id between our check and our insert.
+            existing = self._session_id(person_id, client_id)
+            if existing is None:
+                raise
+            return existing, False
+        return row.id, True
+
+    def sessions(self, person_id: int, until: dt.date | None = None) -> list[dict[str, Any]]:
+        """Sessions by date then id, `until` inclusive, each with its entries and their sets."""
+        query = (
+            select(ExerciseSession)
+            .where(ExerciseSession.person_id == person_id)
+            .order_by(ExerciseSession.date, ExerciseSession.id)
+            .options(selectinload(ExerciseSession.entries).selectinload(SessionEntry.sets))
+        )
+        if until is not None:
+            query = query.where(ExerciseSession.date <= until)
+        return [_session_dict(row) for row in self._session.scalars(query)]
+
+    # check-ins, PSFS, clearances
+
+    def add_checkin(
+        self,
+        person_id: int,
+        *,
+        date: dt.date,
+        pain: int,
+        morning: bool,
+        notes: str | None = None,
+        answers: dict[str, Any] | None = None,
+        urgency: str | None = None,
+    ) -> int:
+        self._require_person(person_id)
+        row = Checkin(
+            person_id=person_id,
+            date=date,
+            pain=pain,
+            morning=morning,
+            notes=notes,
+            answers=answers,
+            urgency=urgency,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def checkins(self, person_id: int, until: dt.date | None = None) -> list[dict[str, Any]]:
+        query = (
+            select(Checkin).where(Checkin.person_id == person_id).order_by(Checkin.date, Checkin.id)
+        )
+        if until is not None:
+            query = query.where(Checkin.date <= until)
+        return [
+            {
+                "id": row.id,
+                "date": row.date,
+                "pain": row.pain,
+                "morning": row.morning,
+                "notes": row.notes,
+                "answers": row.answers,
+                "urgency": row.urgency,
+                "created_at": row.created_at,
+            }
+            for row in self._session.scalars(query)
+        ]
+
+    def add_psfs(self, person_id: int, *, date: dt.date, activities: list[dict[str, Any]]) -> int:
+        """Store the activities and the mean of their scores."""
+        self._require_person(person_id)
+        if not activities:
+            raise StoreError("activities", "name at least one activity with its score")
+        try:
+            scores = [float(activity["score"]) for activity in activities]
+        except (KeyError, TypeError, ValueError):
+            raise StoreError("activities", "every activity needs a numeric score") from None
+        row = Psfs(
+            person_id=person_id,
+            date=date,
+            activities=activities,
+            mean=sum(scores) / len(scores),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def psfs(self, person_id: int) -> list[dict[str, Any]]:
+        rows = self._session.scalars(
+            select(Psfs).where(Psfs.person_id == person_id).order_by(Psfs.date, Psfs.id)
+        )
+        return [
+            {"id": row.id, "date": row.date, "activities": row.activities, "mean": row.mean}
+            for row in rows
+        ]
+
+    def add_clearance(
+        self,
+        person_id: int,
+        *,
+        date: dt.date,
+        cleared_by: str,
+        answers: dict[str, Any] | None,
+    ) -> int:
+        self._require_person(person_id)
+        row = Clearance(person_id=person_id, date=date, cleared_by=cleared_by, answers=answers)
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def clearances(self, person_id: int) -> list[dict[str, Any]]:
+        rows = self._session.scalars(
+            select(Clearance)
+            .where(Clearance.person_id == person_id)
+            .order_by(Clearance.date, Clearance.id)
+        )
+        return [
+            {
+                "id": row.id,
+                "date": row.date,
+                "cleared_by": row.cleared_by,
+                "answers": row.answers,
+                "created_at": row.created_at,
+            }
+            for row in rows
+        ]
+
+    # decisions and escalations: recorded once per key, however often they are recomputed
+
+    def record_decisions(self, person_id: int, decisions: Sequence[Mapping[str, Any]]) -> int:
+        """Insert the decisions whose (slot, date, rule, action) is new; return how many were."""
+        self._require_person(person_id)
+        rows = [
+            {
+                "person_id": person_id,
+                **{field: decision[field] for field in DECISION_FIELDS},
+                "session_id": decision.get("session_id"),
+            }
+            for decision in decisions
+        ]
+        return self._insert_new(Decision.__table__, rows)  # type: ignore[arg-type]
+
+    def decisions(self, person_id: int) -> list[dict[str, Any]]:
+        rows = self._session.scalars(
+            select(Decision)
+            .where(Decision.person_id == person_id)
+            .order_by(Decision.date, Decision.id)
+        )
+        return [
+            {
+                "id": row.id,
+                **{field: getattr(row, field) for field in DECISION_FIELDS},
+                "session_id": row.session_id,
+            }
+            for row in rows
+        ]
+
+    def record_escalations(self, person_id: int, escalations: Sequence[Mapping[str, Any]]) -> int:
+        """Insert the escalations whose (rule, urgency, date) is new; return how many were."""
+        self._require_person(person_id)
+        rows = [
+            {"person_id": person_id, **{field: item[field] for field in ESCALATION_FIELDS}}
+            for item in escalations
+        ]
+        return self._insert_new(Escalation.__table__, rows)  # type: ignore[arg-type]
+
+    def escalations(self, person_id: int) -> list[dict[str, Any]]:
+        rows = self._session.scalars(
+            select(Escalation)
+            .where(Escalation.person_id == person_id)
+            .order_by(Escalation.date, Escalation.id)
+        )
+        return [
+            {
+                "id": row.id,
+                **{field: getattr(row, field) for field in ESCALATION_FIELDS},
+                "acknowledged_at": row.acknowledged_at,
+            }
+            for row in rows
+        ]
+
+    def acknowledge_escalation(self, person_id: int, escalation_id: int, when: dt.datetime) -> None:
+        """Mark an escalation as seen; the first acknowledgement's time is kept."""
+        acknowledged = self._session.execute(
+            select(Escalation.acknowledged_at).where(
+                Escalation.id == escalation_id, Escalation.person_id == person_id
+            )
+        ).one_or_none()
+        if acknowledged is None:
+            raise StoreError(
+                "escalation", f"person {person_id} has no escalation with id {escalation_id}"
+            )
+        if acknowledged[0] is not None:
+            return
+        self._session.execute(
+            update(Escalation).where(Escalation.id == escalation_id).values(acknowledged_at=when),
+            execution_options={"synchronize_session": False},
+        )
+
+    # internals
+
+    def _require_person(self, person_id: int) -> None:
+        if not self._session.scalar(select(exists().where(Person.id == person_id))):
+            raise _no_person(person_id)
+
+    def _session_id(self, person_id: int, client_id: str) -> int | None:
+        return self._session.scalar(
+            select(ExerciseSession.id).where(
+                ExerciseSession.person_id == person_id, ExerciseSession.client_id == client_id
+            )
+        )
+
+    def _insert_new(self, table: Table, rows: list[dict[str, Any]]) -> int:
+        """INSERT … ON CONFLICT DO NOTHING: duplicates of a unique key, stored or in flight, are
+        skipped by the database itself, so concurrent writers cannot collide."""
+        if not rows:
+            return 0
+        self._session.flush()
+        statement: postgresql.Insert | sqlite.Insert
+        if self._session.get_bind().dialect.name == "postgresql":
+            statement = postgresql.insert(table).on_conflict_do_nothing()
+        else:
+            statement = sqlite.insert(table).on_conflict_do_nothing()
+        inserted = self._session.execute(statement.returning(table.c.id), rows).all()
+        return len(inserted)
+
+
+def _no_person(person_id: int) -> StoreError:
+    return StoreError("person", f"no person with id {person_id}; run `kneecoach start` first")
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def _client_id(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise StoreError("client_id", "give each session a non-empty client_id string")
+    if len(value) > CLIENT_ID_MAX:
+        raise StoreError("client_id", f"at most {CLIENT_ID_MAX} characters, got {len(value)}")
+    return value
+
+
+def _entry_row(position: int, entry: Mapping[str, Any]) -> SessionEntry:
+    return SessionEntry(
+        position=position,
+        exercise_id=entry["exercise_id"],
+        hurt=bool(entry.get("hurt", False)),
+        sets=[
+            EntrySet(
+                set_number=number,
+                pain=done["pain"],
+                **{field: done.get(field) for field in SET_FIELDS},
+            )
+            for number, done in enumerate(entry.get("sets") or [], start=1)
+        ],
+    )
+
+
+def _session_dict(row: ExerciseSession) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "client_id": row.client_id,
+        "date": row.date,
+        "pain_before": row.pain_before,
+        "pain_after": row.pain_after,
+        "programme_version": row.programme_version,
+        "created_at": row.created_at,
+        "entries": [
+            {
+                "exercise_id": entry.exercise_id,
+                "hurt": entry.hurt,
+                "sets": [
+                    {
+                        **{field: _number(getattr(done, field)) for field in SET_FIELDS},
+                        "pain": done.pain,
+                    }
+                    for done in entry.sets
+                ],
+            }
+            for entry in row.entries
+        ],
+    }
+
+
+def _number(value: float | int | None) -> float | int | None:
+    # Counts and seconds go in as whole numbers and should come back as such, not as 30.0.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,241 @@
+"""The tables, as SQLAlchemy 2 typed declarative classes. Loads are in kg, timestamps in UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so migrations can refer to them on both backends.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware timestamp that always comes back in UTC, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite keeps no offset; we only ever write UTC
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _nullable_json() -> JSON:
+    # Python None is stored as SQL NULL, not as the JSON text 'null'.
+    return JSON(none_as_null=True)
+
+
+def _person_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+        str: String(200),
+    }
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    profile: Mapped[dict[str, Any]]
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    baseline_pain: Mapped[int]
+    screening: Mapped[dict[str, Any]]
+    urgency: Mapped[str] = mapped_column(String(40))
+
+
+class ProgrammeVersion(Base):
+    __tablename__ = "programme_versions"
+    __table_args__ = (UniqueConstraint("person_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    version: Mapped[int]
+    effective_date: Mapped[dt.date] = mapped_column(Date)
+    programme: Mapped[dict[str, Any]]
+    reasons: Mapped[list[Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ExerciseSession(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("person_id", "client_id"),
+        Index(None, "person_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    client_id: Mapped[str]
+    date: Mapped[dt.date] = mapped_column(Date)
+    pain_before: Mapped[int]
+    pain_after: Mapped[int]
+    programme_version: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+    entries: Mapped[list[SessionEntry]] = relationship(
+        order_by="SessionEntry.position", passive_deletes=True, lazy="raise"
+    )
+
+
+class SessionEntry(Base):
+    __tablename__ = "session_entries"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    )
+    position: Mapped[int]
+    exercise_id: Mapped[str]
+    hurt: Mapped[bool] = mapped_column(Boolean)
+
+    sets: Mapped[list[EntrySet]] = relationship(
+        order_by="EntrySet.set_number", passive_deletes=True, lazy="raise"
+    )
+
+
+class EntrySet(Base):
+    """One set as prescribed (target_*) and as done, side by side."""
+
+    __tablename__ = "entry_sets"
+    __table_args__ = (UniqueConstraint("entry_id", "set_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("session_entries.id", ondelete="CASCADE"), nullable=False
+    )
+    set_number: Mapped[int]
+    target_reps: Mapped[int | None]
+    reps: Mapped[int | None]
+    target_hold_seconds: Mapped[float | None] = mapped_column(Float)
+    hold_seconds: Mapped[float | None] = mapped_column(Float)
+    target_minutes: Mapped[float | None] = mapped_column(Float)
+    minutes: Mapped[float | None] = mapped_column(Float)
+    target_load_kg: Mapped[float | None] = mapped_column(Float)
+    load_kg: Mapped[float | None] = mapped_column(Float)
+    pain: Mapped[int]
+
+
+class Checkin(Base):
+    __tablename__ = "checkins"
+    __table_args__ = (Index(None, "person_id", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    date: Mapped[dt.date] = mapped_column(Date)
+    pain: Mapped[int]
+    morning: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(Text)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(_nullable_json())
+    urgency: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class Psfs(Base):
+    """Patient-Specific Functional Scale answers: activities with 0-10 scores, and their mean."""
+
+    __tablename__ = "psfs"
+    __table_args__ = (Index(None, "person_id", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    date: Mapped[dt.date] = mapped_column(Date)
+    activities: Mapped[list[Any]]
+    mean: Mapped[float] = mapped_column(Float)
+
+
+class Clearance(Base):
+    __tablename__ = "clearances"
+    __table_args__ = (Index(None, "person_id", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    date: Mapped[dt.date] = mapped_column(Date)
+    cleared_by: Mapped[str]
+    answers: Mapped[dict[str, Any] | None] = mapped_column(_nullable_json())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("person_id", "slot", "date", "rule", "action"),
+        Index(None, "person_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    date: Mapped[dt.date] = mapped_column(Date)
+    slot: Mapped[str]
+    exercise_id: Mapped[str]
+    action: Mapped[str] = mapped_column(String(40))
+    rule: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    numbers: Mapped[dict[str, Any]]
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("person_id", "rule", "urgency", "date"),
+        Index(None, "person_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    date: Mapped[dt.date] = mapped_column(Date)
+    rule: Mapped[str] = mapped_column(String(40))
+    urgency: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    numbers: Mapped[dict[str, Any]]
+    acknowledged_at: Mapped[dt.datetime | None]
