@@ -30,7 +30,7 @@ setup: $(UV)
 	fi
 
 run: setup
-	$(VENV)/bin/kneecoach start
+	$(VENV)/bin/kneecoach serve
 
 test: setup
 	$(VENV)/bin/ruff check src tests

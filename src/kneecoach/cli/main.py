@@ -126,6 +126,7 @@ def avoid_command(as_json: JsonFlag = False) -> None:
 
 
 tracking.register(app)
+tracking.register_serve(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -288,3 +288,48 @@ def _pain_option(value: int) -> int:
         return pain_score(value, "--pain")
     except ValueError as error:
         fail("--pain", str(error).split(": ", 1)[1])
+
+
+def register_serve(app: typer.Typer) -> None:
+    """`kneecoach serve`: the web app on this machine only (personal mode)."""
+
+    @app.command("serve")
+    def serve(
+        host: Annotated[str, typer.Option("--host", help="Loopback only: 127.0.0.1 or ::1.")] = (
+            "127.0.0.1"
+        ),
+        port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+        workers: Annotated[int, typer.Option("--workers", min=1, max=16)] = 1,
+        db: DbOption = None,
+    ) -> None:
+        """Start the web app at http://127.0.0.1:8000 (no account needed; this machine only)."""
+        import os
+
+        import uvicorn
+
+        from kneecoach.store.db import connect as connect_db
+        from kneecoach.web.security import is_loopback
+
+        if not is_loopback(host):
+            fail(
+                "--host",
+                f"{host!r} is not a loopback address. Personal mode has no accounts, so it "
+                "only listens on this machine (127.0.0.1, localhost or ::1).",
+            )
+        url = resolve_url(db)
+        connect_db(url)  # create or migrate the database before the workers start
+        os.environ["KNEECOACH_DATABASE_URL"] = url
+        os.environ["KNEECOACH_PORT"] = str(port)
+        shown = f"[{host}]" if ":" in host else host
+        err.print(f"kneecoach is running at http://{shown}:{port}  (Ctrl-C to stop)")
+        uvicorn.run(
+            "kneecoach.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+        )

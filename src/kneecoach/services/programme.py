@@ -150,7 +150,10 @@ class Loaded:
     """A replayed course and what was read to make it (so `sync` need not read it again)."""
 
     course: Course
+    # Versions the replay made that are already stored (other versions, such as a
+    # settings change, carry `"source": "settings"` and are numbered among them).
     stored_versions: int
+    next_version: int
     session_ids: dict[str, int]
 
 
@@ -185,7 +188,13 @@ def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> 
         ],
         until=until,
     )
-    return Loaded(course, len(versions), {s["client_id"]: s["id"] for s in sessions})
+    replayed = sum(1 for v in versions if v["programme"].get("source", "replay") == "replay")
+    return Loaded(
+        course,
+        replayed,
+        max(v["version"] for v in versions) + 1,
+        {s["client_id"]: s["id"] for s in sessions},
+    )
 
 
 def sync(store: Store, person_id: int, loaded: Loaded) -> int:
@@ -194,14 +203,15 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
     Returns how many decisions were new.
     """
     course, ids = loaded.course, loaded.session_ids
-    for version in course.versions[loaded.stored_versions :]:
+    for offset, version in enumerate(course.versions[loaded.stored_versions :]):
         store.add_programme_version(
             person_id,
-            version=version.number,
+            version=loaded.next_version + offset,
             effective_date=version.effective,
             programme={
                 "slots": [s.as_dict() for s in version.slots],
                 "valgus_ban": version.valgus_ban,
+                "source": "replay",
             },
             reasons=[{"message": r} for r in version.reasons],
         )

@@ -1,0 +1,151 @@
+"""JSON API under /api/v1: the same shapes as the CLI's --json output (docs/cli.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT
+from kneecoach.domain.screening import screen
+from kneecoach.services import programme as svc
+from kneecoach.services.validation import InvalidInput, parse_date
+from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.errors import NotFound
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+JsonObject = Annotated[dict[str, Any], Body()]
+
+
+class CheckinIn(BaseModel):
+    """A pain score 0-10, and the safety questions when answered again."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date | None = Field(default=None, description="Default: today.")
+    pain: int = Field(ge=0, le=10, description="Pain score 0-10.")
+    morning: bool = Field(default=False, description="The score on waking up.")
+    answers: dict[str, Any] | None = Field(
+        default=None, description="The screening answers object, answered again."
+    )
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class PsfsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date | None = None
+    activities: list[dict[str, Any]]
+
+
+class ClearanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date: dt.date | None = None
+    cleared_by: str = Field(min_length=1, max_length=200)
+    answers: dict[str, Any] | None = None
+
+
+def _today(value: dt.date | None) -> dt.date:
+    return value or dt.date.today()
+
+
+@router.get("/exercises", operation_id="list_exercises")
+def list_exercises(
+    catalogue: CatalogueDep,
+    category: Annotated[str | None, Query(description=", ".join(CATEGORIES))] = None,
+    equipment: Annotated[
+        list[str] | None, Query(description="Only what this equipment allows.")
+    ] = None,
+) -> list[dict[str, Any]]:
+    """Every exercise, or one category; with `equipment`, only what that kit allows."""
+    if category is not None and category not in CATEGORIES:
+        raise InvalidInput("category", f"unknown category {category!r}")
+    for item in equipment or []:
+        if item not in EQUIPMENT:
+            raise InvalidInput("equipment", f"unknown equipment {item!r}")
+    entries = [ex for ex in catalogue if category is None or ex.category == category]
+    if equipment is not None:
+        entries = [ex for ex in entries if ex.needs_met(equipment, ex.access)]
+    return [ex.as_dict() for ex in entries]
+
+
+@router.get("/exercises/{exercise_id}", operation_id="get_exercise")
+def get_exercise(exercise_id: str, catalogue: CatalogueDep) -> dict[str, Any]:
+    if exercise_id not in catalogue:
+        raise NotFound(f"exercise {exercise_id!r}")
+    return catalogue.get(exercise_id).as_dict()
+
+
+@router.post("/screening", operation_id="screen")
+def post_screening(answers: JsonObject) -> dict[str, Any]:
+    """The red-flag screening (CLINICAL RF-1..RF-5, ES-3) of a complete answers object."""
+    return screen(answers).as_dict()
+
+
+@router.post("/programme", operation_id="start_programme")
+def post_programme(
+    body: JsonObject, store: StoreDep, catalogue: CatalogueDep, response: Response
+) -> dict[str, Any]:
+    """Start a programme from the profile of `plan`, plus an optional `start_date`."""
+    profile = dict(body)
+    start = parse_date(profile.pop("start_date"), "start_date") if "start_date" in profile else None
+    result = svc.start_programme(store, catalogue, profile, _today(start))
+    response.status_code = 201 if result["saved"] else 200
+    return result
+
+
+@router.get("/today", operation_id="today")
+def get_today(
+    store: StoreDep, catalogue: CatalogueDep, date: dt.date | None = None
+) -> dict[str, Any]:
+    """What to do on `date` (default today): session, rest, stopped or not-started."""
+    return svc.today(store, catalogue, _today(date))
+
+
+@router.post("/sessions", operation_id="record_session")
+def post_session(
+    body: JsonObject, store: StoreDep, catalogue: CatalogueDep, response: Response
+) -> dict[str, Any]:
+    """Record a finished session. The same `client_id` again never makes a duplicate."""
+    result = svc.record_session(store, catalogue, body)
+    response.status_code = 201 if result["created"] else 200
+    return result
+
+
+@router.post("/checkins", operation_id="record_checkin")
+def post_checkin(body: CheckinIn, store: StoreDep, catalogue: CatalogueDep) -> dict[str, Any]:
+    return svc.record_checkin(
+        store,
+        catalogue,
+        _today(body.date),
+        body.pain,
+        morning=body.morning,
+        answers=body.answers,
+        notes=body.notes,
+    )
+
+
+@router.post("/psfs", operation_id="record_psfs")
+def post_psfs(body: PsfsIn, store: StoreDep) -> dict[str, Any]:
+    return svc.record_psfs(store, _today(body.date), {"activities": body.activities})
+
+
+@router.post("/clearances", operation_id="record_clearance")
+def post_clearance(body: ClearanceIn, store: StoreDep, catalogue: CatalogueDep) -> dict[str, Any]:
+    return svc.record_clearance(store, catalogue, _today(body.date), body.cleared_by, body.answers)
+
+
+@router.get("/history", operation_id="history")
+def get_history(store: StoreDep) -> dict[str, Any]:
+    return svc.history(store)
+
+
+@router.get("/progress", operation_id="progress")
+def get_progress(
+    store: StoreDep, catalogue: CatalogueDep, date: dt.date | None = None
+) -> dict[str, Any]:
+    try:
+        return svc.progress(store, catalogue, _today(date))
+    except svc.NotStarted:
+        raise NotFound("programme") from None

@@ -1,0 +1,60 @@
+"""The web app: JSON API under /api/v1 and the pages, both thin adapters over services."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kneecoach import __version__
+from kneecoach.store.db import resolve_url
+from kneecoach.web.api.routes import router as api_router
+from kneecoach.web.errors import install_error_handlers
+from kneecoach.web.pages.routes import router as pages_router
+from kneecoach.web.security import PersonalModeGuard, allowed_hosts, origins_for
+
+STATIC = Path(__file__).parent / "static"
+DB_ENV = "KNEECOACH_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    db_url: str
+    port: int = 8000
+    # Extra Host names to accept (tests use "testserver"); loopback names always pass.
+    extra_hosts: tuple[str, ...] = field(default=())
+    # Lets browser tests speed up the player's clock; never on in `serve`.
+    test_hooks: bool = False
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    app = FastAPI(
+        title="kneecoach",
+        version=__version__,
+        summary="A home exercise programme for pain on the inner side of the knee.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", include_in_schema=True, tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: no database work (the framework's floor in benchmarks)."""
+        return {"status": "ok"}
+
+    hosts = allowed_hosts(settings.port, settings.extra_hosts)
+    app.add_middleware(PersonalModeGuard, hosts=hosts, origins=origins_for(hosts))
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` workers: settings come from the environment."""
+    port = int(os.environ.get("KNEECOACH_PORT", "8000"))
+    return create_app(WebSettings(db_url=resolve_url(os.environ.get(DB_ENV)), port=port))
