@@ -1,0 +1,28 @@
+"""An app on a real database (SQLite and PostgreSQL), driven through httpx's TestClient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kneecoach.web.app import WebSettings, create_app
+
+
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    app = create_app(WebSettings(db_url=db_url, port=8000, extra_hosts=("testserver",)))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def sqlite_client(tmp_path) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    app = create_app(WebSettings(db_url=url, port=8000, extra_hosts=("testserver",)))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+    from kneecoach.store.db import dispose_all
+
+    dispose_all()
