@@ -33,7 +33,13 @@ from kneecoach.domain.planning import (
     parse_profile,
     plan,
 )
-from kneecoach.domain.progression import SetResult
+from kneecoach.domain.progression import (
+    ACCEPTABLE_MAX,
+    Context,
+    Performance,
+    SetResult,
+    decide_at_once,
+)
 from kneecoach.domain.screening import ScreeningError, Triage, screen
 from kneecoach.domain.trends import Score, psfs_change, weekly_means
 from kneecoach.services.validation import InvalidInput, parse_psfs, parse_session_log
@@ -262,8 +268,14 @@ def _week(catalogue: Catalogue, profile: Profile, course: Course) -> dict[str, A
 # --- today -------------------------------------------------------------------------------
 
 
-def today(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]:
-    """What to do on `day`: a session, a rest day, stopped, or not started yet."""
+def today(
+    store: Store, catalogue: Catalogue, day: dt.date, *, persist: bool = True
+) -> dict[str, Any]:
+    """What to do on `day`: a session, a rest day, stopped, or not started yet.
+
+    With `persist`, what the replay found is stored too (a write); the web's GET
+    does without, so reads never take the write lock.
+    """
     result: dict[str, Any] = {
         "date": day.isoformat(),
         "weekday": WEEKDAYS[day.weekday()],
@@ -281,7 +293,8 @@ def today(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]:
         result["message"] = f"Your programme starts on {person['start_date'].isoformat()}."
         return result
     loaded = load(store, catalogue, person_id, day)
-    sync(store, person_id, loaded)
+    if persist:
+        sync(store, person_id, loaded)
     course = loaded.course
     profile = _profile(store, person_id)
     result["urgency"] = course.urgency
@@ -340,8 +353,21 @@ def _reason(course: Course, slot: str) -> str | None:
 # --- recording ---------------------------------------------------------------------------
 
 
+def latest_slots(store: Store, person_id: int) -> tuple[int, tuple[Slot, ...]]:
+    """The newest stored programme version: its number and slots."""
+    latest = store.programme_versions(person_id)[-1]
+    return latest["version"], tuple(Slot.from_dict(s) for s in latest["programme"]["slots"])
+
+
 def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str, Any]:
-    """Store a finished session (idempotent on client_id) and apply PM-1 at once."""
+    """Store a finished session (idempotent on client_id) and apply PM-1 at once.
+
+    This is the hot write path, so it does not replay the whole course: targets come
+    from the newest stored programme version, and only PM-1 (pain above 5 during an
+    exercise) is decided here. Everything else is decided by the replay once the next
+    morning is known (check-in, `today`, `review`), which also stores these same
+    PM-1 decisions again without duplicating them.
+    """
     log = parse_session_log(raw, catalogue)
     person_id = _person_id(store)
     person = store.person(person_id)
@@ -349,11 +375,12 @@ def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str,
         raise InvalidInput(
             "date", f"{log['date']} is before the programme started ({person['start_date']})"
         )
-    before = load_course(store, catalogue, person_id, log["date"])
-    targets = {s.exercise_id: s.dose for s in before.slots}
+    version, slots = latest_slots(store, person_id)
+    by_exercise = {s.exercise_id: s for s in slots if not s.paused}
     entries = []
     for entry in log["entries"]:
-        target = targets.get(entry["exercise_id"])
+        slot = by_exercise.get(entry["exercise_id"])
+        target = slot.dose if slot else None
         entries.append(
             {
                 "exercise_id": entry["exercise_id"],
@@ -371,14 +398,17 @@ def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str,
             }
         )
     session_id, created = store.add_session(
-        person_id,
-        {**log, "entries": entries, "programme_version": before.versions[-1].number},
+        person_id, {**log, "entries": entries, "programme_version": version}
     )
     _pause_for_crash_tests()
-    loaded = load(store, catalogue, person_id, log["date"])
-    sync(store, person_id, loaded)
-    after = loaded.course
-    decided = [d.as_dict() for d in after.decisions if d.session_key == log["client_id"]]
+    if not created:
+        decided = [
+            {**d, "date": d["date"].isoformat()}
+            for d in store.decisions(person_id)
+            if d.get("session_id") == session_id
+        ]
+    else:
+        decided = _decide_at_once(store, catalogue, person_id, session_id, log, by_exercise)
     return {
         "session_id": session_id,
         "client_id": log["client_id"],
@@ -386,6 +416,46 @@ def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str,
         "date": log["date"].isoformat(),
         "decisions": decided,
     }
+
+
+def _decide_at_once(
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int,
+    session_id: int,
+    log: Mapping[str, Any],
+    by_exercise: Mapping[str, Slot],
+) -> list[dict[str, Any]]:
+    """PM-1: pain above 5 during an exercise regresses it now."""
+    session = _logged_session(log)
+    if all(one.pain <= ACCEPTABLE_MAX for e in session.entries for one in e.sets):
+        return []
+    profile = _profile(store, person_id)
+    ctx = Context(catalogue, profile.equipment, 0.0, None, None, False, False)
+    decisions = []
+    for entry in session.entries:
+        slot = by_exercise.get(entry.exercise_id)
+        if slot is None:
+            continue
+        perf = Performance(session.key, session.date, entry.exercise_id, slot.dose, entry.sets)
+        decision = decide_at_once(slot, perf, ctx)
+        if decision is not None:
+            decisions.append(decision)
+    rows = [
+        {
+            "date": d.date,
+            "slot": d.slot,
+            "exercise_id": d.exercise_id,
+            "action": d.action,
+            "rule": d.rule,
+            "reason": d.reason,
+            "numbers": dict(d.numbers),
+            "session_id": session_id,
+        }
+        for d in decisions
+    ]
+    store.record_decisions(person_id, rows)
+    return [d.as_dict() for d in decisions]
 
 
 def record_checkin(

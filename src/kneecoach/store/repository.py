@@ -9,13 +9,14 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, func, select, update
+from sqlalchemy import Table, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kneecoach.store.errors import StoreError
 from kneecoach.store.tables import (
+    Base,
     Checkin,
     Clearance,
     Decision,
@@ -91,7 +92,9 @@ class Store:
 
     def update_profile(self, person_id: int, profile: dict[str, Any]) -> None:
         result = self._session.execute(
-            update(Person).where(Person.id == person_id).values(profile=profile),
+            update(Person)
+            .where(Person.id == person_id)
+            .values(profile=profile, revision=Person.revision + 1),
             execution_options={"synchronize_session": False},
         )
         if _rowcount(result) == 0:
@@ -117,6 +120,24 @@ class Store:
             self._session.scalars(
                 select(Person.id).where(Person.id > last_id).order_by(Person.id).limit(limit)
             ).all()
+        )
+
+    def current_person_revision(self) -> tuple[int, int] | None:
+        """(id, revision) of the most recently created person, in one query."""
+        row = self._session.execute(
+            select(Person.id, Person.revision).order_by(Person.id.desc()).limit(1)
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    @property
+    def database_key(self) -> str:
+        """Which database this is (for caches shared by several databases in one process)."""
+        return self._session.get_bind().engine.url.render_as_string(hide_password=True)
+
+    def _touch(self, person_id: int) -> None:
+        self._session.execute(
+            update(Person).where(Person.id == person_id).values(revision=Person.revision + 1),
+            execution_options={"synchronize_session": False},
         )
 
     def count_people(self) -> int:
@@ -165,6 +186,7 @@ class Store:
             )
         )
         self._session.flush()
+        self._touch(person_id)
 
     def programme_versions(self, person_id: int) -> list[dict[str, Any]]:
         rows = self._session.scalars(
@@ -193,28 +215,69 @@ class Store:
         existing = self._session_id(person_id, client_id)
         if existing is not None:
             return existing, False
-        row = ExerciseSession(
-            person_id=person_id,
-            client_id=client_id,
-            date=session["date"],
-            pain_before=session["pain_before"],
-            pain_after=session["pain_after"],
-            programme_version=session.get("programme_version"),
-            entries=[
-                _entry_row(position, entry)
-                for position, entry in enumerate(session.get("entries") or [], start=1)
-            ],
-        )
+        # Core inserts, three statements for any size of session: this is the hot path.
         try:
             with self._session.begin_nested():
-                self._session.add(row)
+                session_id = self._session.scalar(
+                    insert(ExerciseSession)
+                    .values(
+                        person_id=person_id,
+                        client_id=client_id,
+                        date=session["date"],
+                        pain_before=session["pain_before"],
+                        pain_after=session["pain_after"],
+                        programme_version=session.get("programme_version"),
+                        created_at=dt.datetime.now(dt.UTC),
+                    )
+                    .returning(ExerciseSession.id)
+                )
         except IntegrityError:
             # Another writer committed the same client_id between our check and our insert.
             existing = self._session_id(person_id, client_id)
             if existing is None:
                 raise
             return existing, False
-        return row.id, True
+        assert session_id is not None
+        entries = list(session.get("entries") or [])
+        if entries:
+            # An executemany (compiled once, cached), then the ids by position.
+            core = self._session.connection()
+            core.execute(
+                insert(_table(SessionEntry)),
+                [
+                    {
+                        "session_id": session_id,
+                        "position": position,
+                        "exercise_id": entry["exercise_id"],
+                        "hurt": bool(entry.get("hurt", False)),
+                    }
+                    for position, entry in enumerate(entries, start=1)
+                ],
+            )
+            by_position = dict(
+                core.execute(
+                    select(SessionEntry.position, SessionEntry.id).where(
+                        SessionEntry.session_id == session_id
+                    )
+                ).all()
+            )
+            entry_ids = [by_position[n] for n in range(1, len(entries) + 1)]
+            sets = [
+                {
+                    "entry_id": entry_id,
+                    "set_number": number,
+                    "pain": done["pain"],
+                    **{field: done.get(field) for field in SET_FIELDS},  # same keys: one batch
+                }
+                for entry_id, entry in zip(entry_ids, entries, strict=True)
+                for number, done in enumerate(entry.get("sets") or [], start=1)
+            ]
+            if sets:
+                # The Core table, not the ORM entity: ORM bulk inserts split the batch by
+                # which values are None; Core sends one executemany.
+                core.execute(insert(_table(EntrySet)), sets)
+        self._touch(person_id)
+        return session_id, True
 
     def sessions(self, person_id: int, until: dt.date | None = None) -> list[dict[str, Any]]:
         """Sessions by date then id, `until` inclusive, each with its entries and their sets."""
@@ -253,6 +316,7 @@ class Store:
         )
         self._session.add(row)
         self._session.flush()
+        self._touch(person_id)
         return row.id
 
     def checkins(self, person_id: int, until: dt.date | None = None) -> list[dict[str, Any]]:
@@ -292,6 +356,7 @@ class Store:
         )
         self._session.add(row)
         self._session.flush()
+        self._touch(person_id)
         return row.id
 
     def psfs(self, person_id: int) -> list[dict[str, Any]]:
@@ -315,6 +380,7 @@ class Store:
         row = Clearance(person_id=person_id, date=date, cleared_by=cleared_by, answers=answers)
         self._session.add(row)
         self._session.flush()
+        self._touch(person_id)
         return row.id
 
     def clearances(self, person_id: int) -> list[dict[str, Any]]:
@@ -450,20 +516,11 @@ def _client_id(value: object) -> str:
     return value
 
 
-def _entry_row(position: int, entry: Mapping[str, Any]) -> SessionEntry:
-    return SessionEntry(
-        position=position,
-        exercise_id=entry["exercise_id"],
-        hurt=bool(entry.get("hurt", False)),
-        sets=[
-            EntrySet(
-                set_number=number,
-                pain=done["pain"],
-                **{field: done.get(field) for field in SET_FIELDS},
-            )
-            for number, done in enumerate(entry.get("sets") or [], start=1)
-        ],
-    )
+def _table(entity: type[Base]) -> Table:
+    """The Core table behind an ORM entity (Core executemany keeps a batch whole)."""
+    table = entity.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _session_dict(row: ExerciseSession) -> dict[str, Any]:

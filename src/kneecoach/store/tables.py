@@ -88,6 +88,8 @@ class Person(Base):
     baseline_pain: Mapped[int]
     screening: Mapped[dict[str, Any]]
     urgency: Mapped[str] = mapped_column(String(40))
+    # Goes up with every change to what the person recorded: a cheap key for caches.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProgrammeVersion(Base):

@@ -19,9 +19,17 @@ def get_store(request: Request) -> Iterator[Store]:
         yield store
 
 
+def get_read_store(request: Request) -> Iterator[Store]:
+    """A unit of work that only reads: it never waits for, or blocks, a writer."""
+    engine = connect(request.app.state.settings.db_url)
+    with unit_of_work(engine, read_only=True) as store:
+        yield store
+
+
 def get_catalogue() -> Catalogue:
     return load_catalogue()
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+ReadStoreDep = Annotated[Store, Depends(get_read_store)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
@@ -12,7 +13,8 @@ from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT
 from kneecoach.domain.screening import screen
 from kneecoach.services import programme as svc
 from kneecoach.services.validation import InvalidInput, parse_date
-from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.cache import TODAY_CACHE
+from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
 from kneecoach.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -97,10 +99,16 @@ def post_programme(
 
 @router.get("/today", operation_id="today")
 def get_today(
-    store: StoreDep, catalogue: CatalogueDep, date: dt.date | None = None
-) -> dict[str, Any]:
+    store: ReadStoreDep, catalogue: CatalogueDep, date: dt.date | None = None
+) -> Response:
     """What to do on `date` (default today): session, rest, stopped or not-started."""
-    return svc.today(store, catalogue, _today(date))
+    day = _today(date)
+    key = (store.database_key, store.current_person_revision(), day)
+    body = TODAY_CACHE.get(key)
+    if body is None:
+        body = json.dumps(svc.today(store, catalogue, day, persist=False)).encode()
+        TODAY_CACHE.put(key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.post("/sessions", operation_id="record_session")
@@ -137,7 +145,7 @@ def post_clearance(body: ClearanceIn, store: StoreDep, catalogue: CatalogueDep) 
 
 
 @router.get("/history", operation_id="history")
-def get_history(store: StoreDep) -> dict[str, Any]:
+def get_history(store: ReadStoreDep) -> dict[str, Any]:
     return svc.history(store)
 
 

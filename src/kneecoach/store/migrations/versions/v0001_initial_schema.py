@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("baseline_pain", sa.Integer(), nullable=False),
         sa.Column("screening", sa.JSON(), nullable=False),
         sa.Column("urgency", CODE, nullable=False),
+        sa.Column("revision", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
     )
     op.create_table(
