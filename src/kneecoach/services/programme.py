@@ -36,6 +36,7 @@ from kneecoach.domain.planning import (
 from kneecoach.domain.progression import (
     ACCEPTABLE_MAX,
     Context,
+    Decision,
     Performance,
     SetResult,
     decide_at_once,
@@ -359,14 +360,29 @@ def latest_slots(store: Store, person_id: int) -> tuple[int, tuple[Slot, ...]]:
     return latest["version"], tuple(Slot.from_dict(s) for s in latest["programme"]["slots"])
 
 
+@dataclass(frozen=True)
+class PreparedSession:
+    """A checked session log, ready to store: everything but the write itself."""
+
+    person_id: int
+    session: dict[str, Any]
+    decisions: tuple[Decision, ...]
+
+
 def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str, Any]:
-    """Store a finished session (idempotent on client_id) and apply PM-1 at once.
+    """Store a finished session (idempotent on client_id) and apply PM-1 at once."""
+    return save_session(store, prepare_session(store, catalogue, raw))
+
+
+def prepare_session(store: Store, catalogue: Catalogue, raw: object) -> PreparedSession:
+    """Check a session log and work out its targets and PM-1 decisions (reads only).
 
     This is the hot write path, so it does not replay the whole course: targets come
     from the newest stored programme version, and only PM-1 (pain above 5 during an
     exercise) is decided here. Everything else is decided by the replay once the next
-    morning is known (check-in, `today`, `review`), which also stores these same
-    PM-1 decisions again without duplicating them.
+    morning is known (check-in, `today`, `review`), which also stores these same PM-1
+    decisions again without duplicating them. The web app runs this in a read-only
+    unit of work, so the write lock is held only for the inserts.
     """
     log = parse_session_log(raw, catalogue)
     person_id = _person_id(store)
@@ -397,18 +413,44 @@ def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str,
                 ],
             }
         )
-    session_id, created = store.add_session(
-        person_id, {**log, "entries": entries, "programme_version": version}
+    equipment = parse_profile(person["profile"]).equipment
+    return PreparedSession(
+        person_id,
+        {**log, "entries": entries, "programme_version": version},
+        _decide_at_once(catalogue, equipment, log, by_exercise),
     )
+
+
+def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
+    """Write a prepared session and its PM-1 decisions (nothing twice for one client_id)."""
+    log = prepared.session
+    person_id = prepared.person_id
+    session_id, created = store.add_session(person_id, log)
     _pause_for_crash_tests()
-    if not created:
+    if created:
+        store.record_decisions(
+            person_id,
+            [
+                {
+                    "date": d.date,
+                    "slot": d.slot,
+                    "exercise_id": d.exercise_id,
+                    "action": d.action,
+                    "rule": d.rule,
+                    "reason": d.reason,
+                    "numbers": dict(d.numbers),
+                    "session_id": session_id,
+                }
+                for d in prepared.decisions
+            ],
+        )
+        decided = [d.as_dict() for d in prepared.decisions]
+    else:
         decided = [
             {**d, "date": d["date"].isoformat()}
             for d in store.decisions(person_id)
             if d.get("session_id") == session_id
         ]
-    else:
-        decided = _decide_at_once(store, catalogue, person_id, session_id, log, by_exercise)
     return {
         "session_id": session_id,
         "client_id": log["client_id"],
@@ -419,43 +461,24 @@ def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str,
 
 
 def _decide_at_once(
-    store: Store,
     catalogue: Catalogue,
-    person_id: int,
-    session_id: int,
+    equipment: frozenset[str],
     log: Mapping[str, Any],
     by_exercise: Mapping[str, Slot],
-) -> list[dict[str, Any]]:
+) -> tuple[Decision, ...]:
     """PM-1: pain above 5 during an exercise regresses it now."""
     session = _logged_session(log)
-    if all(one.pain <= ACCEPTABLE_MAX for e in session.entries for one in e.sets):
-        return []
-    profile = _profile(store, person_id)
-    ctx = Context(catalogue, profile.equipment, 0.0, None, None, False, False)
+    ctx = Context(catalogue, equipment, 0.0, None, None, False, False)
     decisions = []
     for entry in session.entries:
         slot = by_exercise.get(entry.exercise_id)
-        if slot is None:
+        if slot is None or all(one.pain <= ACCEPTABLE_MAX for one in entry.sets):
             continue
         perf = Performance(session.key, session.date, entry.exercise_id, slot.dose, entry.sets)
         decision = decide_at_once(slot, perf, ctx)
         if decision is not None:
             decisions.append(decision)
-    rows = [
-        {
-            "date": d.date,
-            "slot": d.slot,
-            "exercise_id": d.exercise_id,
-            "action": d.action,
-            "rule": d.rule,
-            "reason": d.reason,
-            "numbers": dict(d.numbers),
-            "session_id": session_id,
-        }
-        for d in decisions
-    ]
-    store.record_decisions(person_id, rows)
-    return [d.as_dict() for d in decisions]
+    return tuple(decisions)
 
 
 def record_checkin(

@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,11 @@ from sqlalchemy.orm import Session
 
 from kneecoach.store.errors import StoreError
 from kneecoach.store.repository import Store
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's own busy handler queues writers there
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -113,13 +118,39 @@ def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Store]:
     refuses writes on both backends.
     """
     bind = engine.execution_options(**{LOCKING: "read" if read_only else "write"})
-    with Session(bind, expire_on_commit=False) as session:
+    queue = nullcontext() if read_only else _writer_queue(engine)
+    with queue, Session(bind, expire_on_commit=False) as session:
         try:
             yield Store(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+_thread_locks: dict[str, threading.Lock] = {}
+
+
+@contextmanager
+def _writer_queue(engine: Engine) -> Iterator[None]:
+    """SQLite has one writer at a time; make writers queue here instead of in SQLite.
+
+    SQLite's busy handler waits by sleeping in growing steps (up to 100 ms), which turns
+    a short queue into long tail latencies. A lock per file, in-process and then across
+    processes (flock on a sidecar file), wakes the next writer the moment one commits.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with _engines_lock:
+        lock = _thread_locks.setdefault(database, threading.Lock())
+    with lock, open(f"{database}-writer.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, func, insert, select, update
+from sqlalchemy import Engine, Table, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -42,6 +42,15 @@ SET_FIELDS = (
 )
 DECISION_FIELDS = ("date", "slot", "exercise_id", "action", "rule", "reason", "numbers")
 ESCALATION_FIELDS = ("date", "rule", "urgency", "message", "numbers")
+
+
+def current_revision(engine: Engine) -> tuple[int, int] | None:
+    """(id, revision) of the current person, read outside any unit of work (cache keys)."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Person.id, Person.revision).order_by(Person.id.desc()).limit(1)
+        ).first()
+    return (row[0], row[1]) if row else None
 
 
 class Store:

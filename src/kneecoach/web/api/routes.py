@@ -6,13 +6,18 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
 
+from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT
 from kneecoach.domain.screening import screen
 from kneecoach.services import programme as svc
 from kneecoach.services.validation import InvalidInput, parse_date
+from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.repository import current_revision
 from kneecoach.web.cache import TODAY_CACHE
 from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
 from kneecoach.web.errors import NotFound
@@ -98,25 +103,42 @@ def post_programme(
 
 
 @router.get("/today", operation_id="today")
-def get_today(
-    store: ReadStoreDep, catalogue: CatalogueDep, date: dt.date | None = None
-) -> Response:
-    """What to do on `date` (default today): session, rest, stopped or not-started."""
+async def get_today(request: Request, date: dt.date | None = None) -> Response:
+    """What to do on `date` (default today): session, rest, stopped or not-started.
+
+    Answers are cached by the person's data revision, which every write moves on, so
+    a repeat costs one small query; it runs on the event loop, skipping the thread hop.
+    """
     day = _today(date)
-    key = (store.database_key, store.current_person_revision(), day)
+    engine = connect(request.app.state.settings.db_url)
+    key = (str(engine.url), current_revision(engine), day)
     body = TODAY_CACHE.get(key)
     if body is None:
-        body = json.dumps(svc.today(store, catalogue, day, persist=False)).encode()
-        TODAY_CACHE.put(key, body)
+        body = await run_in_threadpool(_render_today, engine, day)
     return Response(body, media_type="application/json")
+
+
+def _render_today(engine: Engine, day: dt.date) -> bytes:
+    with unit_of_work(engine, read_only=True) as store:
+        revision = store.current_person_revision()
+        body = json.dumps(svc.today(store, load_catalogue(), day, persist=False)).encode()
+    TODAY_CACHE.put((str(engine.url), revision, day), body)
+    return body
 
 
 @router.post("/sessions", operation_id="record_session")
 def post_session(
-    body: JsonObject, store: StoreDep, catalogue: CatalogueDep, response: Response
+    body: JsonObject, request: Request, catalogue: CatalogueDep, response: Response
 ) -> dict[str, Any]:
-    """Record a finished session. The same `client_id` again never makes a duplicate."""
-    result = svc.record_session(store, catalogue, body)
+    """Record a finished session. The same `client_id` again never makes a duplicate.
+
+    Checked in a read-only unit of work first, so the write lock covers only the inserts.
+    """
+    engine = connect(request.app.state.settings.db_url)
+    with unit_of_work(engine, read_only=True) as store:
+        prepared = svc.prepare_session(store, catalogue, body)
+    with unit_of_work(engine) as store:
+        result = svc.save_session(store, prepared)
     response.status_code = 201 if result["created"] else 200
     return result
 
