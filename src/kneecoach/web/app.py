@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kneecoach import __version__
-from kneecoach.store.db import resolve_url
+from kneecoach.content.loader import load_catalogue
+from kneecoach.store.db import connect, resolve_url
 from kneecoach.web.api.routes import router as api_router
 from kneecoach.web.errors import install_error_handlers
 from kneecoach.web.pages.routes import router as pages_router
@@ -57,4 +59,11 @@ def create_app(settings: WebSettings) -> FastAPI:
 def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` workers: settings come from the environment."""
     port = int(os.environ.get("KNEECOACH_PORT", "8000"))
-    return create_app(WebSettings(db_url=resolve_url(os.environ.get(DB_ENV)), port=port))
+    app = create_app(WebSettings(db_url=resolve_url(os.environ.get(DB_ENV)), port=port))
+    load_catalogue()
+    connect(app.state.settings.db_url)
+    # Everything loaded so far lives as long as the worker: keep the collector off it,
+    # or its full passes show up as pauses in request latency.
+    gc.collect()
+    gc.freeze()
+    return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -23,6 +24,7 @@ from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
 from kneecoach.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
+SESSION_WRITES = threading.Lock()
 
 JsonObject = Annotated[dict[str, Any], Body()]
 
@@ -133,12 +135,15 @@ def post_session(
     """Record a finished session. The same `client_id` again never makes a duplicate.
 
     Checked in a read-only unit of work first, so the write lock covers only the inserts.
+    One session at a time per worker: many threads fighting over the GIL would slow
+    whichever one holds the database's write lock, and every writer would wait on it.
     """
     engine = connect(request.app.state.settings.db_url)
-    with unit_of_work(engine, read_only=True) as store:
-        prepared = svc.prepare_session(store, catalogue, body)
-    with unit_of_work(engine) as store:
-        result = svc.save_session(store, prepared)
+    with SESSION_WRITES:
+        with unit_of_work(engine, read_only=True) as store:
+            prepared = svc.prepare_session(store, catalogue, body)
+        with unit_of_work(engine) as store:
+            result = svc.save_session(store, prepared)
     response.status_code = 201 if result["created"] else 200
     return result
 
