@@ -198,3 +198,15 @@ def test_recent_injury_keeps_valgus_stretches_out_for_14_days():
     assert "inner-thigh-stretch" in {s.slot for s in after.slots}
     added = [d for d in after.decisions if d.rule == "PR-8"]
     assert added and added[0].date == day(14)
+
+
+def test_an_exercise_logged_twice_in_one_session_counts_once():
+    p = Patient(pain_now=3, minutes_per_session=60)
+    for n in (0, 1):
+        p.morning(day(n), 2)
+    sets = (SetResult(10, 2, None, None, 1),) * 2
+    entries = (LoggedEntry("bridge", False, sets), LoggedEntry("bridge", False, sets))
+    p.sessions.append(LoggedSession("twice", day(0), 2, 2, entries))
+    course = p.course(day(1))
+    bridge = [d for d in course.decisions if d.slot == "bridge"]
+    assert [d.action for d in bridge] == ["repeat"]  # one good session, not two

@@ -298,8 +298,14 @@ def replay(
                 if slot is None or slot.paused:
                     continue
                 perf = _performance(entry, session, slot)
-                history.setdefault(slot.slot, []).append(perf)
-                if stop is None:
+                done = history.setdefault(slot.slot, [])
+                if done and done[-1].session_key == session.key:
+                    # The same exercise twice in one session is one session of it (PR-1).
+                    perf = replace(done[-1], sets=done[-1].sets + perf.sets)
+                    done[-1] = perf
+                else:
+                    done.append(perf)
+                if stop is None and (slot.slot, session.key) not in decided:
                     at_once = decide_at_once(slot, perf, context(day, session.date))
                     if at_once is not None:
                         apply(at_once, changes)
