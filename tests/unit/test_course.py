@@ -210,3 +210,21 @@ def test_an_exercise_logged_twice_in_one_session_counts_once():
     course = p.course(day(1))
     bridge = [d for d in course.decisions if d.slot == "bridge"]
     assert [d.action for d in bridge] == ["repeat"]  # one good session, not two
+
+
+def test_morning_rise_of_one_point_holds_but_a_fraction_does_not():
+    from kneecoach.domain.progression import Context, Performance, decide
+
+    p = Patient(pain_now=3, minutes_per_session=60)
+    slot = next(s for s in p.first.slots if s.slot == "bridge")
+    sets = (SetResult(10, 2, None, None, 1),) * 2
+    earlier = Performance("a", day(0), "bridge", slot.dose, sets, morning_rise=0.5)
+    latest = Performance("b", day(2), "bridge", slot.dose, sets)
+
+    def ctx(next_morning: int) -> Context:
+        return Context(CATALOGUE, p.profile.equipment, 2.4, next_morning, None, False, False)
+
+    held = decide(slot, [earlier, latest], ctx(4))  # 1.6 above the usual 2.4
+    assert (held.action, held.rule) == ("repeat", "PM-3")
+    moved = decide(slot, [earlier, latest], ctx(3))  # 0.6 above: within the error
+    assert (moved.action, moved.rule) == ("progress", "PR-1")

@@ -21,6 +21,9 @@ Action = Literal["progress", "repeat", "regress", "pause"]
 SAFE_MAX = 2  # PM-1: 0-2 safe
 ACCEPTABLE_MAX = 5  # PM-1: 3-5 acceptable, above 5 not acceptable
 MORNING_RISE_REGRESS = 2  # PM-3 (design choice): a rise of 2 or more regresses
+# PM-3: a 1-point rise holds the dose; less than that is within the scale's error, so it
+# counts as "equal or lower" (usual morning pain is a mean, so rises can be fractions).
+MORNING_RISE_HOLD = 1
 GOOD_SESSIONS_TO_PROGRESS = 2  # PR-1: two consecutive good sessions
 ACCEPTABLE_SESSIONS_TO_REGRESS = 2  # PR-5: acceptable zone two sessions running
 LOAD_STEP_KG = 0.5  # PR-2: smallest ankle weight step (0.5 kg / 1 lb)
@@ -70,7 +73,7 @@ class Performance:
             self.pain <= SAFE_MAX
             and self.full_dose
             and self.morning_rise is not None
-            and self.morning_rise <= 0
+            and self.morning_rise < MORNING_RISE_HOLD
         )
 
     @property
@@ -347,7 +350,7 @@ def decide(slot: Slot, history: list[Performance], ctx: Context) -> Decision:
         )
     if rise is None:
         return repeat("PM-3", "no next-morning pain score was recorded, so the dose stays")
-    if rise > 0:
+    if rise >= MORNING_RISE_HOLD:
         return repeat(
             "PM-3",
             f"next-morning pain {ctx.next_morning}/10 is {rise:g} above your "
