@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
 
-.PHONY: run test lint typecheck setup clean
+.PHONY: run test lint typecheck setup clean screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -28,6 +28,15 @@ setup: $(UV)
 	    echo "warning: no $(PG_CTL) and no apt-get: install PostgreSQL 15 and set KNEECOACH_PG_BIN" >&2; \
 	  fi; \
 	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	    $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "warning: no /usr/bin/chromium and no apt-get: the browser tests need Chromium" >&2; \
+	  fi; \
+	fi
 
 run: setup
 	$(VENV)/bin/kneecoach serve
@@ -38,6 +47,10 @@ test: setup
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
+# Phone (360x800) and desktop (1280x900) PNGs of every page, from a seeded demo database.
+screenshots: setup
+	$(VENV)/bin/python tests/browser/screenshots.py docs/screenshots
+
 lint: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
@@ -47,3 +60,8 @@ typecheck: setup
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# One PNG of every exercise's key poses, for review (docs/figures.md).
+.PHONY: figures
+figures: setup
+	$(VENV)/bin/python -m kneecoach.figures.sheet docs/figures/contact-sheet.png

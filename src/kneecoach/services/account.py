@@ -1,0 +1,153 @@
+"""The person's own account in personal mode: settings that re-plan, export, delete.
+
+Plain values in, plain values out; one unit of work each (like services/programme.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from kneecoach import __version__
+from kneecoach.domain.exercises import Catalogue
+from kneecoach.domain.planning import parse_profile
+from kneecoach.services.programme import NotStarted
+from kneecoach.services.validation import InvalidInput
+from kneecoach.store.repository import Store
+
+EXPORT_FORMAT_VERSION = 1
+# The profile keys a person may change after the start (the rest come from screening).
+SETTINGS_KEYS = ("days_per_week", "minutes_per_session", "equipment", "access", "units")
+_LABELS = {
+    "days_per_week": "Days a week",
+    "minutes_per_session": "Minutes a session",
+    "equipment": "Equipment",
+    "access": "Machines and facilities",
+    "units": "Units",
+}
+
+
+def _person(store: Store) -> int:
+    person_id = store.current_person_id()
+    if person_id is None:
+        raise NotStarted()
+    return person_id
+
+
+def _words(key: str, value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "none"
+    if key == "days_per_week":
+        return f"{value} days a week"
+    if key == "minutes_per_session":
+        return f"{value} minutes a session"
+    return str(value)
+
+
+def change_settings(
+    store: Store, catalogue: Catalogue, changes: Mapping[str, Any], day: dt.date
+) -> dict[str, Any]:
+    """Validate and save changed settings, and store a new programme version saying why.
+
+    Returns {"changed": [keys], "version": number or None, "reasons": [...]}.
+    Raises InvalidInput (naming the field) for a bad value or an unknown key.
+    """
+    person_id = _person(store)
+    unknown = sorted(set(changes) - set(SETTINGS_KEYS))
+    if unknown:
+        raise InvalidInput(unknown[0], "this setting cannot be changed here")
+    person = store.person(person_id)
+    old = dict(person["profile"])
+    new = {**old, **changes}
+    try:
+        parse_profile(new)
+    except ValueError as error:  # ProfileError: keep its field name
+        field = getattr(error, "field", "profile")
+        raise InvalidInput(field, str(error).split(": ", 1)[-1]) from None
+    changed = [
+        key
+        for key in SETTINGS_KEYS
+        if key in changes and _normal(new.get(key)) != _normal(old.get(key, _default(key)))
+    ]
+    if not changed:
+        return {"changed": [], "version": None, "reasons": []}
+    store.update_profile(person_id, new)
+    versions = store.programme_versions(person_id)
+    latest = versions[-1]["programme"]
+    reasons = [
+        {
+            "rule": None,
+            "message": f"Settings changed: {_words(key, new.get(key))} "
+            f"(was {_words(key, old.get(key, _default(key)))})",
+        }
+        for key in changed
+    ]
+    version = max(v["version"] for v in versions) + 1
+    store.add_programme_version(
+        person_id,
+        version=version,
+        effective_date=day,
+        programme={
+            "slots": latest.get("slots", []),
+            "source": "settings",
+            "valgus_ban": bool(latest.get("valgus_ban")),
+        },
+        reasons=reasons,
+    )
+    return {"changed": changed, "version": version, "reasons": reasons}
+
+
+def _default(key: str) -> object:
+    return "metric" if key == "units" else None
+
+
+def _normal(value: object) -> object:
+    return sorted(value) if isinstance(value, list) else value
+
+
+def _plain(value: object) -> object:
+    """Dates and times as ISO strings, all the way down."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def export_data(store: Store, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything stored about the current person, in the format of docs/export-format.md."""
+    person_id = _person(store)
+    person = store.person(person_id)
+    document: dict[str, Any] = {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "exported_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "app_version": __version__,
+        "person": {
+            "profile": person["profile"],
+            "start_date": person["start_date"],
+            "baseline_pain": person["baseline_pain"],
+            "screening": person["screening"],
+            "urgency": person["urgency"],
+            "created_at": person["created_at"],
+        },
+        "programme_versions": store.programme_versions(person_id),
+        "sessions": store.sessions(person_id),
+        "checkins": store.checkins(person_id),
+        "psfs": store.psfs(person_id),
+        "clearances": store.clearances(person_id),
+        "decisions": store.decisions(person_id),
+        "escalations": store.escalations(person_id),
+    }
+    plain: dict[str, Any] = {key: _plain(value) for key, value in document.items()}
+    return plain
+
+
+def delete_everything(store: Store) -> int:
+    """Delete every person in this personal database and all their records; how many."""
+    people = list(store.iter_person_ids())
+    for person_id in people:
+        store.delete_person(person_id)
+    return len(people)

@@ -1,0 +1,136 @@
+"""Settings (which re-plan, with reasons), download my data, delete my data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kneecoach.domain.exercises import ACCESS, EQUIPMENT
+from kneecoach.services import account
+from kneecoach.services.validation import InvalidInput
+from kneecoach.store.repository import Store
+from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.pages.common import (
+    ACCESS_NAMES,
+    EQUIPMENT_NAMES,
+    FormDep,
+    field_errors,
+    redirect,
+    render,
+    today,
+)
+from kneecoach.web.pages.onboarding import whole_number
+
+router = APIRouter(include_in_schema=False)
+
+
+def _settings_page(
+    request: Request,
+    store: Store,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "settings.html",
+        store=store,
+        title="Settings",
+        values=values,
+        errors=errors or {},
+        equipment=[(e, EQUIPMENT_NAMES[e]) for e in EQUIPMENT],
+        access=[(a, ACCESS_NAMES[a]) for a in ACCESS],
+        status_code=status_code,
+    )
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_form(request: Request, store: StoreDep) -> Response:
+    person_id = store.current_person_id()
+    if person_id is None:
+        return redirect("/")
+    profile = store.person(person_id)["profile"]
+    values = {
+        "days_per_week": str(profile.get("days_per_week", "")),
+        "minutes_per_session": str(profile.get("minutes_per_session", "")),
+        "equipment": list(profile.get("equipment", [])),
+        "access": list(profile.get("access", [])),
+        "units": profile.get("units", "metric"),
+    }
+    return _settings_page(request, store, values)
+
+
+@router.post("/settings", response_class=HTMLResponse)
+def settings_post(
+    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+) -> Response:
+    if store.current_person_id() is None:
+        return redirect("/")
+    values: dict[str, Any] = {
+        "days_per_week": str(form.get("days_per_week", "")),
+        "minutes_per_session": str(form.get("minutes_per_session", "")),
+        "equipment": [str(v) for v in form.getlist("equipment")],
+        "access": [str(v) for v in form.getlist("access")],
+        "units": str(form.get("units") or "metric"),
+    }
+    try:
+        changes: dict[str, Any] = {
+            "equipment": values["equipment"],
+            "access": values["access"],
+            "units": values["units"],
+        }
+        for key in ("days_per_week", "minutes_per_session"):
+            number = whole_number(form, key)
+            if number is None:
+                raise InvalidInput(key, "please fill this in")
+            changes[key] = number
+        result = account.change_settings(store, catalogue, changes, today())
+    except InvalidInput as error:
+        return _settings_page(request, store, values, field_errors(error), status_code=422)
+    return redirect("/programme?changed=1" if result["changed"] else "/settings")
+
+
+@router.get("/export")
+def export(store: StoreDep) -> Response:
+    if store.current_person_id() is None:
+        return redirect("/")
+    document = account.export_data(store)
+    name = f"kneecoach-export-{today().isoformat()}.json"
+    return Response(
+        json.dumps(document, indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/delete", response_class=HTMLResponse)
+def delete_form(request: Request, store: StoreDep) -> Response:
+    return render(
+        request, "delete.html", store=store, title="Delete my data", errors={}, deleted=False
+    )
+
+
+@router.post("/delete", response_class=HTMLResponse)
+def delete_post(request: Request, form: FormDep, store: StoreDep) -> Response:
+    if form.get("confirm") != "delete":
+        return render(
+            request,
+            "delete.html",
+            store=store,
+            title="Delete my data",
+            errors={"confirm": "Tick the box to confirm that you want to delete everything."},
+            deleted=False,
+            status_code=422,
+        )
+    account.delete_everything(store)
+    return redirect("/deleted")
+
+
+@router.get("/deleted", response_class=HTMLResponse)
+def deleted(request: Request, store: StoreDep) -> Response:
+    return render(
+        request, "delete.html", store=store, title="Your data is deleted", errors={}, deleted=True
+    )

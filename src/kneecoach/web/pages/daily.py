@@ -1,0 +1,331 @@
+"""Every day: today's session or rest, the session player, the morning check-in."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kneecoach.domain.exercises import Catalogue
+from kneecoach.domain.planning import STOP_RULES, TRAINING_DAYS, WEEKDAYS
+from kneecoach.domain.wording import describe_load
+from kneecoach.services import programme as svc
+from kneecoach.services.validation import InvalidInput
+from kneecoach.store.errors import StoreError
+from kneecoach.store.repository import Store
+from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.pages.common import (
+    FormDep,
+    dose_words,
+    field_errors,
+    range_words,
+    redirect,
+    render,
+    today,
+    units_of,
+)
+from kneecoach.web.pages.onboarding import read_answers, screening_groups
+
+router = APIRouter(include_in_schema=False)
+
+PHASE_NAMES = {
+    "warm-up": "Warm-up",
+    "strength": "Strengthening",
+    "aerobic": "Gentle cardio",
+    "cool-down": "Cool-down",
+}
+# Re-ask the safety questions when the score is this far above the usual morning score.
+MUCH_HIGHER = 3
+SCREEN_EVERY_DAYS = 7
+NEW_THINGS = {
+    "new_swelling": "New swelling",
+    "new_locking": "The knee locks or catches",
+    "new_giving_way": "The knee gives way",
+}
+SAVED = {
+    "checkin": "Check-in saved. Thank you.",
+    "session": "Session saved. Well done.",
+    "cleared": "Saved. Now answer the safety questions again to restart.",
+}
+
+
+def _items(catalogue: Catalogue, result: dict[str, Any], units: str) -> list[dict[str, Any]]:
+    out = []
+    for item in result["items"]:
+        exercise = catalogue.get(item["exercise_id"])
+        out.append(
+            {
+                **item,
+                "name": exercise.name,
+                "purpose": exercise.purpose,
+                "dose_words": dose_words(item["dose"], units),
+                "phase_name": PHASE_NAMES.get(item["phase"], item["phase"]),
+            }
+        )
+    return out
+
+
+def _next_session_day(store: Store, day: dt.date) -> str | None:
+    person_id = store.current_person_id()
+    if person_id is None:
+        return None
+    days = int(store.person(person_id)["profile"].get("days_per_week", 3))
+    training = set(TRAINING_DAYS.get(days, ()))
+    for ahead in range(1, 8):
+        later = day + dt.timedelta(days=ahead)
+        if later.weekday() in training:
+            return "tomorrow" if ahead == 1 else WEEKDAYS[later.weekday()].capitalize()
+    return None
+
+
+def _checked_in_today(store: Store, day: dt.date) -> bool:
+    person_id = store.current_person_id()
+    return person_id is not None and any(c["date"] == day for c in store.checkins(person_id))
+
+
+@router.get("/today", response_class=HTMLResponse)
+def today_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+    day = today()
+    result = svc.today(store, catalogue, day)
+    if store.current_person_id() is None:
+        return redirect("/")
+    units = units_of(store)
+    return render(
+        request,
+        "today.html",
+        store=store,
+        title="Today",
+        day=day,
+        result=result,
+        items=_items(catalogue, result, units),
+        next_day=_next_session_day(store, day),
+        checked_in=_checked_in_today(store, day),
+        saved=SAVED.get(request.query_params.get("saved", "")),
+        names={ex.id: ex.name for ex in catalogue},
+    )
+
+
+# --- the session player ----------------------------------------------------------------
+
+
+def player_items(catalogue: Catalogue, result: dict[str, Any], units: str) -> list[dict[str, Any]]:
+    """What player.js needs for each exercise of today's session."""
+    out = []
+    for item in result["items"]:
+        exercise = catalogue.get(item["exercise_id"])
+        assert exercise.dose is not None  # only avoid items lack a dose; never prescribed
+        dose = item["dose"]
+        regressions = [catalogue.get(r).name for r in exercise.regressions if r in catalogue]
+        out.append(
+            {
+                "exercise_id": exercise.id,
+                "name": exercise.name,
+                "phase": PHASE_NAMES.get(item["phase"], item["phase"]),
+                "purpose": exercise.purpose,
+                "steps": list(exercise.steps),
+                "feel": list(exercise.feel),
+                "avoid": list(exercise.avoid),
+                "note": item["note"],
+                "dose": dose,
+                "dose_words": dose_words(dose, units),
+                "range_words": range_words(exercise, units),
+                "load_words": describe_load(dose["load_kg"], units) if dose["load_kg"] else None,
+                "tempo_seconds": exercise.dose.tempo_seconds,
+                "rest_seconds": exercise.dose.rest_seconds,
+                "regressions": regressions,
+                "figure": f"/figures/{exercise.id}.svg",
+            }
+        )
+    return out
+
+
+@router.get("/session", response_class=HTMLResponse)
+def session_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+    day = today()
+    result = svc.today(store, catalogue, day)
+    units = units_of(store)
+    items = player_items(catalogue, result, units) if result["status"] == "session" else []
+    plan = {"date": day.isoformat(), "items": items, "stop_rules": list(STOP_RULES)}
+    scale = request.app.state.settings.test_hooks and request.query_params.get("time_scale")
+    return render(
+        request,
+        "session.html",
+        store=store,
+        title="Session",
+        result=result,
+        plan_json=json.dumps(plan).replace("</", "<\\/"),
+        time_scale=scale or "1",
+        stop_rules=STOP_RULES,
+    )
+
+
+# --- the morning check-in --------------------------------------------------------------
+
+
+def usual_morning_pain(store: Store, person_id: int, day: dt.date) -> float:
+    """PM-3: the mean of the last 7 morning scores before `day`; intake pain until 3 exist."""
+    mornings = [
+        c["pain"] for c in store.checkins(person_id, until=day) if c["morning"] and c["date"] < day
+    ][-7:]
+    if len(mornings) < 3:
+        return float(store.person(person_id)["baseline_pain"])
+    return float(sum(mornings)) / len(mornings)
+
+
+def screening_due(store: Store, person_id: int, day: dt.date) -> bool:
+    """Weekly: the safety questions were last answered 7 or more days ago."""
+    person = store.person(person_id)
+    answered = [person["start_date"]]
+    answered += [c["date"] for c in store.checkins(person_id) if c["answers"] is not None]
+    answered += [c["date"] for c in store.clearances(person_id) if c["answers"] is not None]
+    last: dt.date = max(answered)
+    return (day - last).days >= SCREEN_EVERY_DAYS
+
+
+def _checkin_page(
+    request: Request,
+    store: Store,
+    *,
+    step: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    why: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "checkin.html",
+        store=store,
+        title="Morning check-in",
+        step=step,
+        values=values,
+        errors=errors,
+        why=why or [],
+        new_things=NEW_THINGS,
+        groups=screening_groups(),
+        status_code=status_code,
+    )
+
+
+@router.get("/checkin", response_class=HTMLResponse)
+def checkin_form(request: Request, store: StoreDep) -> Response:
+    if store.current_person_id() is None:
+        return redirect("/")
+    return _checkin_page(request, store, step="score", values={"morning": "1"}, errors={})
+
+
+def _pain(raw: object) -> int:
+    text = str(raw or "").strip()
+    if not text:
+        raise InvalidInput("pain", "choose your pain score, from 0 to 10")
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidInput("pain", "a pain score is a whole number from 0 to 10") from None
+    if not 0 <= value <= 10:
+        raise InvalidInput("pain", f"a pain score is 0-10, got {value}")
+    return value
+
+
+@router.post("/checkin", response_class=HTMLResponse)
+def checkin_post(
+    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+) -> Response:
+    person_id = store.current_person_id()
+    if person_id is None:
+        return redirect("/")
+    day = today()
+    values: dict[str, Any] = {k: str(v) for k, v in form.items()}
+    notes = str(form.get("notes", "")).strip()[:2000] or None
+    morning = form.get("morning") == "1"
+    try:
+        pain = _pain(form.get("pain"))
+    except InvalidInput as error:
+        return _checkin_page(
+            request, store, step="score", values=values, errors=field_errors(error), status_code=422
+        )
+    answers: dict[str, Any] | None = None
+    if form.get("step") == "questions":
+        answers, errors = read_answers(form)
+        if errors:
+            return _checkin_page(
+                request, store, step="questions", values=values, errors=errors, status_code=422
+            )
+    else:
+        why = [label for key, label in NEW_THINGS.items() if form.get(key) == "1"]
+        if pain >= usual_morning_pain(store, person_id, day) + MUCH_HIGHER:
+            why.append(f"Your score of {pain} is much higher than usual")
+        if screening_due(store, person_id, day):
+            why.append("It has been a week since you last answered them")
+        if svc.today(store, catalogue, day)["status"] == "stopped":
+            why.append("Your programme is stopped until the questions are answered again")
+        if why:
+            return _checkin_page(
+                request, store, step="questions", values=values, errors={}, why=why
+            )
+    try:
+        svc.record_checkin(
+            store, catalogue, day, pain, morning=morning, answers=answers, notes=notes
+        )
+    except InvalidInput as error:
+        return _checkin_page(
+            request,
+            store,
+            step="questions" if answers else "score",
+            values=values,
+            errors=field_errors(error),
+            status_code=422,
+        )
+    return redirect("/today?saved=checkin")
+
+
+# --- escalations and clearance ---------------------------------------------------------
+
+
+def _safe_next(raw: object) -> str:
+    target = str(raw or "/today")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/today"
+    return target
+
+
+@router.post("/escalations/{escalation_id}/acknowledge")
+def acknowledge(escalation_id: int, form: FormDep, store: StoreDep) -> Response:
+    person_id = store.current_person_id()
+    if person_id is not None:
+        with contextlib.suppress(StoreError):  # someone else's or gone: nothing to do
+            store.acknowledge_escalation(person_id, escalation_id, dt.datetime.now(dt.UTC))
+    return redirect(_safe_next(form.get("next")))
+
+
+@router.post("/clearance", response_class=HTMLResponse)
+def clearance_post(
+    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+) -> Response:
+    if store.current_person_id() is None:
+        return redirect("/")
+    cleared_by = str(form.get("cleared_by", "")).strip()[:200]
+    if not cleared_by:
+        day = today()
+        result = svc.today(store, catalogue, day)
+        return render(
+            request,
+            "today.html",
+            store=store,
+            title="Today",
+            day=day,
+            result=result,
+            items=[],
+            next_day=None,
+            checked_in=True,
+            saved=None,
+            names={},
+            errors={"cleared_by": "Please say who cleared you, for example 'Dr Patel, GP'."},
+            status_code=422,
+        )
+    svc.record_clearance(store, catalogue, today(), cleared_by, None)
+    return redirect("/checkin")

@@ -1,0 +1,98 @@
+"""Progress: pain trend, adherence, PSFS, and every decision and escalation with its rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kneecoach.domain.planning import TRAINING_DAYS
+from kneecoach.services import programme as svc
+from kneecoach.services.validation import InvalidInput
+from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.pages import charts
+from kneecoach.web.pages.common import FormDep, field_errors, redirect, render, today
+from kneecoach.web.pages.onboarding import psfs_field, read_psfs
+
+router = APIRouter(include_in_schema=False)
+
+ACTION_WORDS = {
+    "progress": "Made harder",
+    "repeat": "Kept the same",
+    "regress": "Made easier",
+    "pause": "Paused",
+}
+
+
+def _progress_page(
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    person_id = store.current_person_id()
+    if person_id is None:
+        return redirect("/")
+    day = today()
+    data = svc.progress(store, catalogue, day)
+    person = store.person(person_id)
+    start = person["start_date"]
+    end = max(day, start)
+    daily = data["daily_scores"]
+    mornings = [s for s in daily if s["morning"]] or daily
+    scores = [(dt.date.fromisoformat(s["date"]), int(s["pain"])) for s in mornings]
+    baseline = int(data["baseline"])
+    means = charts.rolling_means(scores)
+    days = int(person["profile"].get("days_per_week", 3))
+    done = {s["date"] for s in store.sessions(person_id) if s["date"] >= start}
+    psfs = data["psfs"]
+    names = {ex.id: ex.name for ex in catalogue}
+    return render(
+        request,
+        "progress.html",
+        store=store,
+        title="Progress",
+        data=data,
+        baseline=baseline,
+        need=charts.real_improvement(baseline),
+        latest_mean=means[-1][1] if means else None,
+        pain_chart=charts.pain_chart(scores, baseline, start, end),
+        calendar=charts.adherence_calendar(start, end, TRAINING_DAYS.get(days, ()), done),
+        psfs_chart=charts.psfs_chart(
+            [(dt.date.fromisoformat(p["date"]), float(p["mean"])) for p in psfs]
+        )
+        if psfs
+        else None,
+        psfs=psfs,
+        decisions=list(reversed(data["decisions"])),
+        escalation_history=list(reversed(store.escalations(person_id))),
+        action_words=ACTION_WORDS,
+        names=names,
+        errors=errors or {},
+        status_code=status_code,
+    )
+
+
+@router.get("/progress", response_class=HTMLResponse)
+def progress_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+    return _progress_page(request, store, catalogue)
+
+
+@router.post("/psfs", response_class=HTMLResponse)
+def psfs_post(
+    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+) -> Response:
+    """A new PSFS assessment: the same activities, scored again."""
+    if store.current_person_id() is None:
+        return redirect("/")
+    try:
+        raw = read_psfs(form)
+        if raw is None:
+            raise InvalidInput("psfs_name_0", "name at least one activity and give it a score")
+        svc.record_psfs(store, today(), raw)
+    except InvalidInput as error:
+        errors = {psfs_field(k): v for k, v in field_errors(error).items()}
+        return _progress_page(request, store, catalogue, errors=errors, status_code=422)
+    return redirect("/progress#psfs")
