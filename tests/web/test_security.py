@@ -43,6 +43,13 @@ def test_a_foreign_origin_cannot_change_anything(sqlite_client):
     assert count_checkins(client) == 1
 
 
+def test_origin_null_is_refused(sqlite_client):
+    client = started(sqlite_client)
+    response = client.post("/api/v1/checkins", json={"pain": 3}, headers={"Origin": "null"})
+    assert response.status_code == 403
+    assert count_checkins(client) == 0
+
+
 def test_a_request_without_origin_is_allowed(sqlite_client):
     client = started(sqlite_client)
     assert client.post("/api/v1/checkins", json={"pain": 2}).status_code == 200
@@ -76,7 +83,7 @@ def test_security_headers_and_no_cors(sqlite_client):
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     page = sqlite_client.get("/")
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     preflight = sqlite_client.options(

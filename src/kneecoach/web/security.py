@@ -86,7 +86,9 @@ class PersonalModeGuard:
                 raw += [
                     (b"content-security-policy", csp.encode()),
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    # same-origin, not no-referrer: under no-referrer browsers send
+                    # "Origin: null" on our own form posts, which the guard must refuse.
+                    (b"referrer-policy", b"same-origin"),
                     (b"x-frame-options", b"DENY"),
                     (b"cross-origin-opener-policy", b"same-origin"),
                 ]
