@@ -113,12 +113,10 @@ class Course:
     escalation_history: list[Escalation]
     current: list[Escalation]
     stop: Stop | None
+    # The programme as it stands at `until` (settings changes included).
+    slots: tuple[Slot, ...] = ()
     clearance_pending: bool = False
     performances: dict[str, list[Performance]] = field(default_factory=dict)
-
-    @property
-    def slots(self) -> tuple[Slot, ...]:
-        return self.versions[-1].slots
 
     @property
     def urgency(self) -> Urgency:
@@ -169,9 +167,14 @@ def replay(
     sessions: Sequence[LoggedSession],
     checkins: Sequence[CheckIn],
     clearances: Sequence[Clearance] = (),
+    replans: Sequence[tuple[date, tuple[Slot, ...]]] = (),
     until: date,
 ) -> Course:
-    """Replay every event from the start date to `until` (inclusive)."""
+    """Replay every event from the start date to `until` (inclusive).
+
+    `replans` are settings changes: from its date, each one's slots replace the
+    programme's (they were worked out from the course at the time of the change).
+    """
     scores_all = sorted((Score(c.date, c.pain, c.morning) for c in checkins), key=lambda s: s.date)
     slots: dict[str, Slot] = {s.slot: s for s in first_slots}
     versions = [Version(1, start, first_slots, ("The first programme.",), valgus_ban)]
@@ -226,10 +229,20 @@ def replay(
             aerobic_progressed_within_week=False,
         )
 
+    replans_by_day = {when: new for when, new in replans}
     day = start
     while day <= until:
         changes: list[str] = []
         fired_today: list[Escalation] = []
+
+        # 0. A settings change re-planned the programme from today.
+        if day in replans_by_day:
+            new_slots = {s.slot: s for s in replans_by_day[day]}
+            for slot_id, new in new_slots.items():
+                old = slots.get(slot_id)
+                if old is None or (old.exercise_id, old.dose) != (new.exercise_id, new.dose):
+                    history[slot_id] = []
+            slots = new_slots
 
         # 1. Check-ins: red flags answered again use the intake screening.
         for checkin in checkins_by_day.get(day, []):
@@ -395,6 +408,7 @@ def replay(
         escalation_history=escalation_history,
         current=_unique(current),
         stop=stop,
+        slots=tuple(slots.values()),
         clearance_pending=clearance_pending,
         performances=history,
     )

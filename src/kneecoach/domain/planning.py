@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from kneecoach.domain.exercises import ACCESS, EQUIPMENT, Catalogue, Exercise
@@ -719,3 +719,43 @@ def plan(profile: Profile, catalogue: Catalogue) -> Programme:
         slots=slots,
         valgus_ban=valgus_ban,
     )
+
+
+def replan(
+    catalogue: Catalogue, profile: Profile, current: tuple[Slot, ...], *, valgus_ban: bool
+) -> tuple[tuple[Slot, ...], tuple[Reason, ...]]:
+    """New slots after a settings change: keep every ladder's progress where it still fits.
+
+    A slot whose exercise the new equipment still allows keeps its rung and dose; one
+    it no longer allows starts again from the planner's choice for that ladder; ladders
+    the new equipment opens up are added at their start; ladders it closes are dropped.
+    """
+    gentle = profile.pain_now > GENTLE_ABOVE_PAIN
+    fresh = _choose(catalogue, profile, gentle=gentle, valgus_ban=valgus_ban).slots
+    now = {s.slot: s for s in current}
+    slots: list[Slot] = []
+    reasons: list[Reason] = []
+    for new in fresh:
+        old = now.get(new.slot)
+        if old is not None and catalogue.get(old.exercise_id).needs_met(
+            profile.equipment, profile.access
+        ):
+            slots.append(replace(old, note=new.note))
+            continue
+        name = catalogue.get(new.exercise_id).name
+        if old is None:
+            reasons.append(Reason(None, f"{name} added: it fits your new equipment.", new.slot))
+        else:
+            was = catalogue.get(old.exercise_id).name
+            reasons.append(
+                Reason(None, f"{name} in place of {was}: it fits your new equipment.", new.slot)
+            )
+        slots.append(new)
+    kept = {s.slot for s in slots}
+    for old in current:
+        if old.slot not in kept:
+            name = catalogue.get(old.exercise_id).name
+            reasons.append(
+                Reason(None, f"{name} left out: it needs equipment you no longer list.", old.slot)
+            )
+    return tuple(slots), tuple(reasons)

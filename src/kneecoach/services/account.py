@@ -11,8 +11,8 @@ from typing import Any
 
 from kneecoach import __version__
 from kneecoach.domain.exercises import Catalogue
-from kneecoach.domain.planning import parse_profile
-from kneecoach.services.programme import NotStarted
+from kneecoach.domain.planning import parse_profile, replan
+from kneecoach.services.programme import NotStarted, load_course
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.repository import Store
 
@@ -72,9 +72,11 @@ def change_settings(
     ]
     if not changed:
         return {"changed": [], "version": None, "reasons": []}
+    course = load_course(store, catalogue, person_id, day)
     store.update_profile(person_id, new)
     versions = store.programme_versions(person_id)
-    latest = versions[-1]["programme"]
+    valgus_ban = course.versions[-1].valgus_ban
+    slots, replanned = replan(catalogue, parse_profile(new), course.slots, valgus_ban=valgus_ban)
     reasons = [
         {
             "rule": None,
@@ -82,16 +84,16 @@ def change_settings(
             f"(was {_words(key, old.get(key, _default(key)))})",
         }
         for key in changed
-    ]
+    ] + [r.as_dict() for r in replanned]
     version = max(v["version"] for v in versions) + 1
     store.add_programme_version(
         person_id,
         version=version,
         effective_date=day,
         programme={
-            "slots": latest.get("slots", []),
+            "slots": [s.as_dict() for s in slots],
             "source": "settings",
-            "valgus_ban": bool(latest.get("valgus_ban")),
+            "valgus_ban": valgus_ban,
         },
         reasons=reasons,
     )

@@ -182,6 +182,11 @@ def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> 
         start=person["start_date"],
         baseline=person["baseline_pain"],
         first_slots=tuple(Slot.from_dict(s) for s in first["slots"]),
+        replans=[
+            (v["effective_date"], tuple(Slot.from_dict(s) for s in v["programme"]["slots"]))
+            for v in versions
+            if v["programme"].get("source") == "settings" and v["effective_date"] <= until
+        ],
         valgus_ban=bool(first.get("valgus_ban")),
         sessions=[_logged_session(s) for s in sessions],
         checkins=[
