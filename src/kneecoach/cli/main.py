@@ -10,13 +10,14 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from kneecoach.cli import tracking, views
+from kneecoach.cli import reports, tracking, views
 from kneecoach.cli.io import BAD_INPUT, InputError, err, fail, print_json, read_json
 from kneecoach.cli.prompts import ask_screening
 from kneecoach.content.loader import ContentError, load_catalogue
 from kneecoach.domain.exercises import CATEGORIES
 from kneecoach.domain.planning import ProfileError, parse_profile, plan
 from kneecoach.domain.screening import ScreeningError, screen
+from kneecoach.figures.render import animated_svg, strip_svg
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.errors import StoreError
 
@@ -63,12 +64,30 @@ def exercises(
 def exercises_show(
     exercise_id: Annotated[str, typer.Argument(metavar="ID", help="An exercise id, e.g. bridge.")],
     as_json: JsonFlag = False,
+    svg: Annotated[
+        Path | None,
+        typer.Option("--svg", metavar="FILE", help="Also write the animated figure (SVG) to FILE."),
+    ] = None,
+    strip: Annotated[
+        Path | None,
+        typer.Option("--strip", metavar="FILE", help="Also write the key positions (SVG) to FILE."),
+    ] = None,
 ) -> None:
     """Show one exercise in full: steps, dose, what to feel, what to avoid."""
     catalogue = load_catalogue()
     if exercise_id not in catalogue:
         fail("ID", f"unknown exercise id {exercise_id!r}; see `kneecoach exercises`")
     exercise = catalogue.get(exercise_id)
+    for option, target, draw in (("--svg", svg, animated_svg), ("--strip", strip, strip_svg)):
+        if target is None:
+            continue
+        if exercise.category == "avoid":
+            fail(option, f"{exercise_id!r} is something to avoid, so it has no figure")
+        try:
+            target.write_text(draw(exercise_id), encoding="utf-8")
+        except OSError as error:
+            fail(option, f"cannot write {target}: {error.strerror or error}")
+        err.print(f"Figure written to {target}", markup=False)
     if as_json:
         print_json(exercise.as_dict())
         return
@@ -126,6 +145,7 @@ def avoid_command(as_json: JsonFlag = False) -> None:
 
 
 tracking.register(app)
+reports.register(app)
 tracking.register_serve(app)
 
 
