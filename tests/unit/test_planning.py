@@ -268,3 +268,18 @@ def test_missing_screening_answer_is_named_inside_screening():
     with pytest.raises(ProfileError) as caught:
         plan(parse_profile(raw), CATALOGUE)
     assert caught.value.field == "screening.age"
+
+
+def test_when_strength_work_does_not_fit_each_day_drops_different_moves():
+    from kneecoach.domain.planning import build_week
+
+    programme = make(minutes_per_session=20)
+    strength = [
+        {i.exercise_id for b in s.blocks if b.phase == "strength" for i in b.items}
+        for s in programme.sessions
+    ]
+    assert all("bridge" in day for day in strength)  # the most important always stays
+    every = set().union(*strength)
+    assert len(every) > max(len(day) for day in strength)  # the days differ
+    week = build_week(CATALOGUE, programme.slots, 3, 20)
+    assert [s.as_dict() for s in week] == [s.as_dict() for s in programme.sessions]

@@ -587,6 +587,7 @@ def _build_session(
     strength_day: bool,
     aerobic_index: int,
     limit_seconds: int,
+    rotation: int = 0,
 ) -> Session:
     def kind(name: str) -> list[Item]:
         return [s.item() for s in slots if s.kind == name and not s.paused]
@@ -614,7 +615,13 @@ def _build_session(
     if strength_day:
         drops += [("aerobic", i.exercise_id) for i in blocks["aerobic"]]
         drops += [("warm-up", i.exercise_id) for i in reversed(stretches[1:])]
-        drops += [("strength", i.exercise_id) for i in reversed(strength[1:])]
+        # When not every strength move fits, each strength day drops different ones,
+        # so none is left out of the whole week (the most important one always stays).
+        rest = strength[1:]
+        if rest:
+            turn = rotation % len(rest)
+            rest = rest[turn:] + rest[:turn]
+        drops += [("strength", i.exercise_id) for i in reversed(rest)]
         drops += [("warm-up", i.exercise_id) for i in stretches[:1]]
     else:
         drops += [("warm-up", i.exercise_id) for i in reversed(stretches[2:])]
@@ -641,10 +648,18 @@ def build_week(
     strong = set(strength_days(days))
     sessions = []
     aerobic_index = 0
+    strength_index = 0
     for day in days:
         session = _build_session(
-            catalogue, slots, day, day in strong, aerobic_index, minutes_per_session * 60
+            catalogue,
+            slots,
+            day,
+            day in strong,
+            aerobic_index,
+            minutes_per_session * 60,
+            rotation=strength_index,
         )
+        strength_index += day in strong
         if any(block.phase == "aerobic" for block in session.blocks):
             aerobic_index += 1
         sessions.append(session)
