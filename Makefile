@@ -37,6 +37,15 @@ setup: $(UV)
 	    echo "warning: no /usr/bin/chromium and no apt-get: the browser tests need Chromium" >&2; \
 	  fi; \
 	fi
+	@if [ ! -x /usr/bin/pdftoppm ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	    $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
+	  else \
+	    echo "warning: no /usr/bin/pdftoppm and no apt-get: the PDF tests need poppler-utils" >&2; \
+	  fi; \
+	fi
 
 run: setup
 	$(VENV)/bin/kneecoach serve
@@ -65,3 +74,8 @@ clean:
 .PHONY: figures
 figures: setup
 	$(VENV)/bin/python -m kneecoach.figures.sheet docs/figures/contact-sheet.png
+
+# PNGs of a sample handout and progress report, from a seeded demo person (docs/reports.md).
+.PHONY: samples
+samples: setup
+	$(VENV)/bin/python -m tests.reports.samples docs/samples
