@@ -1,0 +1,49 @@
+"""The current person's programme as it stands on a day: what every printout starts from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from kneecoach.domain.course import Course
+from kneecoach.domain.exercises import Catalogue
+from kneecoach.domain.planning import WEEKDAYS, Profile, Session, build_week, parse_profile
+from kneecoach.services.programme import NotStarted, load_course
+from kneecoach.store.repository import Store
+
+
+@dataclass(frozen=True)
+class Current:
+    person_id: int
+    person: dict[str, Any]
+    profile: Profile
+    course: Course
+    # The week as the planner lays it out today: one Session per training day.
+    week: tuple[Session, ...]
+    day: dt.date
+    # The newest stored programme version (settings changes are numbered among them).
+    latest_version: int
+
+    @property
+    def stopped(self) -> bool:
+        return self.course.stop is not None
+
+    def session_on(self, day: dt.date) -> Session | None:
+        by_day = {s.weekday: s for s in self.week}
+        return by_day.get(WEEKDAYS[day.weekday()])
+
+
+def current(store: Store, catalogue: Catalogue, day: dt.date) -> Current:
+    """Replay the current person's course up to `day` (read only: nothing is stored)."""
+    person_id = store.current_person_id()
+    if person_id is None:
+        raise NotStarted()
+    person = store.person(person_id)
+    profile = parse_profile(person["profile"])
+    until = max(day, person["start_date"])
+    course = load_course(store, catalogue, person_id, until)
+    week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)
+    stored = max((v["version"] for v in store.programme_versions(person_id)), default=1)
+    latest = max(stored, course.versions[-1].number)
+    return Current(person_id, person, profile, course, week, day, latest)

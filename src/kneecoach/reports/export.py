@@ -1,0 +1,333 @@
+"""The person's data as one versioned JSON document (docs/export-format.md), and back.
+
+The document itself is built by `kneecoach.services.account.export_data`, so the web's
+"download my data" and `kneecoach export` give the same file. Importing writes every row
+in one transaction, ids and timestamps included, so export → import → export is lossless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import Engine, Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from kneecoach.services.account import EXPORT_FORMAT_VERSION, export_data
+from kneecoach.services.validation import InvalidInput
+from kneecoach.store.db import LOCKING
+from kneecoach.store.repository import Store
+from kneecoach.store.tables import (
+    Base,
+    Checkin,
+    Clearance,
+    Decision,
+    EntrySet,
+    Escalation,
+    ExerciseSession,
+    Person,
+    ProgrammeVersion,
+    Psfs,
+    SessionEntry,
+)
+
+FORMAT_VERSION = EXPORT_FORMAT_VERSION
+# Tables whose ids the import keeps (decisions point at sessions by id).
+KEPT_IDS: tuple[type[Base], ...] = (
+    ExerciseSession,
+    Checkin,
+    Psfs,
+    Clearance,
+    Decision,
+    Escalation,
+)
+
+Pain = Annotated[int, Field(ge=0, le=10)]
+
+
+class _Strict(BaseModel):
+    # An unknown key would be dropped silently on import: refuse it instead.
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonRecord(_Strict):
+    profile: dict[str, Any]
+    start_date: dt.date
+    baseline_pain: Pain
+    screening: dict[str, Any]
+    urgency: str
+    created_at: dt.datetime
+
+
+class VersionRecord(_Strict):
+    version: int
+    effective_date: dt.date
+    programme: dict[str, Any]
+    reasons: list[Any]
+    created_at: dt.datetime
+
+
+class SetRecord(_Strict):
+    target_reps: int | None
+    reps: int | None
+    target_hold_seconds: float | None
+    hold_seconds: float | None
+    target_minutes: float | None
+    minutes: float | None
+    target_load_kg: float | None
+    load_kg: float | None
+    pain: Pain
+
+
+class EntryRecord(_Strict):
+    exercise_id: str
+    hurt: bool
+    sets: list[SetRecord]
+
+
+class SessionRecord(_Strict):
+    id: int
+    client_id: Annotated[str, Field(min_length=1, max_length=200)]
+    date: dt.date
+    pain_before: Pain
+    pain_after: Pain
+    programme_version: int | None
+    created_at: dt.datetime
+    entries: list[EntryRecord]
+
+
+class CheckinRecord(_Strict):
+    id: int
+    date: dt.date
+    pain: Pain
+    morning: bool
+    notes: str | None
+    answers: dict[str, Any] | None
+    urgency: str | None
+    created_at: dt.datetime
+
+
+class PsfsRecord(_Strict):
+    id: int
+    date: dt.date
+    activities: list[Any]
+    mean: float
+
+
+class ClearanceRecord(_Strict):
+    id: int
+    date: dt.date
+    cleared_by: str
+    answers: dict[str, Any] | None
+    created_at: dt.datetime
+
+
+class DecisionRecord(_Strict):
+    id: int
+    date: dt.date
+    slot: str
+    exercise_id: str
+    action: str
+    rule: str
+    reason: str
+    numbers: dict[str, Any]
+    session_id: int | None
+
+
+class EscalationRecord(_Strict):
+    id: int
+    date: dt.date
+    rule: str
+    urgency: str
+    message: str
+    numbers: dict[str, Any]
+    acknowledged_at: dt.datetime | None
+
+
+class ExportDocument(_Strict):
+    format_version: int
+    exported_at: str
+    app_version: str
+    person: PersonRecord
+    programme_versions: Annotated[list[VersionRecord], Field(min_length=1)]
+    sessions: list[SessionRecord]
+    checkins: list[CheckinRecord]
+    psfs: list[PsfsRecord]
+    clearances: list[ClearanceRecord]
+    decisions: list[DecisionRecord]
+    escalations: list[EscalationRecord]
+
+
+def export_document(store: Store, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything stored about the current person (raises NotStarted in an empty database)."""
+    return export_data(store, now)
+
+
+def parse_document(raw: object) -> ExportDocument:
+    """Check a document before anything is written; errors name the field that is wrong."""
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("FILE", "expected a JSON object written by `kneecoach export`")
+    if "format_version" not in raw:
+        raise InvalidInput(
+            "format_version", "missing: this is not a kneecoach export (no format_version)"
+        )
+    version = raw["format_version"]
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise InvalidInput(
+            "format_version",
+            f"unknown format_version {version!r}; this kneecoach reads format_version "
+            f"{FORMAT_VERSION} (a newer kneecoach may read this file)",
+        )
+    try:
+        document = ExportDocument.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "FILE"
+        raise InvalidInput(where, first["msg"]) from None
+    _check_links(document)
+    return document
+
+
+def _check_links(document: ExportDocument) -> None:
+    session_ids = [s.id for s in document.sessions]
+    if len(set(session_ids)) != len(session_ids):
+        raise InvalidInput("sessions", "two sessions share one id")
+    client_ids = [s.client_id for s in document.sessions]
+    if len(set(client_ids)) != len(client_ids):
+        raise InvalidInput("sessions", "two sessions share one client_id")
+    versions = [v.version for v in document.programme_versions]
+    if len(set(versions)) != len(versions):
+        raise InvalidInput("programme_versions", "two programme versions share one number")
+    known = set(session_ids)
+    for n, decision in enumerate(document.decisions):
+        if decision.session_id is not None and decision.session_id not in known:
+            raise InvalidInput(
+                f"decisions.{n}.session_id", f"no session with id {decision.session_id}"
+            )
+    for name in ("checkins", "psfs", "clearances", "decisions", "escalations"):
+        ids = [row.id for row in getattr(document, name)]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput(name, "two records share one id")
+
+
+def import_document(engine: Engine, raw: object) -> dict[str, Any]:
+    """Write a parsed export into an EMPTY database, all in one transaction.
+
+    Refuses (InvalidInput naming --db) a database that already holds anyone's data; a
+    failure half-way rolls everything back. Returns a summary of what was written.
+    """
+    document = parse_document(raw)
+    bind = engine.execution_options(**{LOCKING: "write"})
+    with Session(bind) as session, session.begin():
+        _require_empty(session)
+        person_id = _write(session, document)
+        if session.get_bind().dialect.name == "postgresql":
+            _advance_sequences(session)
+    return {
+        "person_id": person_id,
+        "format_version": document.format_version,
+        "sessions": len(document.sessions),
+        "checkins": len(document.checkins),
+        "psfs": len(document.psfs),
+        "clearances": len(document.clearances),
+        "decisions": len(document.decisions),
+        "escalations": len(document.escalations),
+        "programme_versions": len(document.programme_versions),
+    }
+
+
+def _require_empty(session: Session) -> None:
+    people = int(session.scalar(select(func.count(Person.id))) or 0)
+    if people:
+        raise InvalidInput(
+            "--db",
+            f"the database already holds data ({people} "
+            f"{'person' if people == 1 else 'people'}); import only into an empty "
+            "database, e.g. --db sqlite:///new.db",
+        )
+    models: tuple[type[Base], ...] = (*KEPT_IDS, ProgrammeVersion)
+    for model in models:
+        if session.scalar(select(func.count()).select_from(_table(model))):
+            raise InvalidInput("--db", "the database is not empty; import into a new one")
+
+
+def _write(session: Session, doc: ExportDocument) -> int:
+    person = doc.person
+    person_id = session.scalar(
+        insert(Person)
+        .values(
+            profile=person.profile,
+            start_date=person.start_date,
+            baseline_pain=person.baseline_pain,
+            screening=person.screening,
+            urgency=person.urgency,
+            created_at=person.created_at,
+        )
+        .returning(Person.id)
+    )
+    assert person_id is not None
+    owned = {"person_id": person_id}
+    _rows(
+        session,
+        ProgrammeVersion,
+        [{**owned, **v.model_dump()} for v in doc.programme_versions],
+    )
+    _rows(
+        session,
+        ExerciseSession,
+        [{**owned, **s.model_dump(exclude={"entries"})} for s in doc.sessions],
+    )
+    for record in doc.sessions:
+        for position, entry in enumerate(record.entries, start=1):
+            entry_id = session.scalar(
+                insert(SessionEntry)
+                .values(
+                    session_id=record.id,
+                    position=position,
+                    exercise_id=entry.exercise_id,
+                    hurt=entry.hurt,
+                )
+                .returning(SessionEntry.id)
+            )
+            _rows(
+                session,
+                EntrySet,
+                [
+                    {"entry_id": entry_id, "set_number": number, **done.model_dump()}
+                    for number, done in enumerate(entry.sets, start=1)
+                ],
+            )
+    for model, records in (
+        (Checkin, doc.checkins),
+        (Psfs, doc.psfs),
+        (Clearance, doc.clearances),
+        (Decision, doc.decisions),
+        (Escalation, doc.escalations),
+    ):
+        _rows(session, model, [{**owned, **r.model_dump()} for r in records])
+    return int(person_id)
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(_table(model)), rows)
+
+
+def _advance_sequences(session: Session) -> None:
+    """Ids were written explicitly: move each PostgreSQL sequence past them."""
+    for model in KEPT_IDS:
+        table = model.__tablename__
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            )
+        )

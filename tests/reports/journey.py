@@ -1,0 +1,109 @@
+"""A demo person with a few weeks of sessions, check-ins and PSFS, made through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kneecoach.content.loader import load_catalogue
+from kneecoach.services import programme as svc
+from kneecoach.store.db import connect, unit_of_work
+from tests.factories import clear_answers, profile
+
+START = dt.date(2026, 1, 5)  # a Monday
+# Morning pain day by day from the start: bumpy, slowly falling, one bad patch.
+MORNINGS = [5, 5, 4, 5, 4, 4, 3, 4, 3, 3, 5, 4, 3, 3, 3, 2, 3, 2, 2, 3, 2, 2, 2, 2, 1, 2, 2]
+MISSED = {9, 18}  # days whose planned session was left out
+
+
+def seed(
+    db_url: str,
+    *,
+    days: int = len(MORNINGS),
+    start: dt.date = START,
+    label: str = "demo",
+    **changes: Any,
+) -> dt.date:
+    """Start a programme on `start` and live `days` days of it; returns the last day."""
+    catalogue = load_catalogue()
+    engine = connect(db_url)
+    raw = profile(
+        pain_now=5,
+        days_per_week=3,
+        minutes_per_session=30,
+        equipment=["strap", "step", "mat", "ankle-weights"],
+        conditions=["bursitis"],
+    )
+    raw.update(changes)
+    with unit_of_work(engine) as store:
+        svc.start_programme(
+            store,
+            catalogue,
+            raw,
+            start,
+            {"activities": [{"name": "Stairs", "score": 4}, {"name": "Kneeling", "score": 3}]},
+        )
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        with unit_of_work(engine) as store:
+            if offset:
+                svc.record_checkin(
+                    store, catalogue, day, MORNINGS[offset % len(MORNINGS)], morning=True
+                )
+            if offset == 11:
+                svc.record_checkin(
+                    store,
+                    catalogue,
+                    day,
+                    4,
+                    morning=False,
+                    answers=clear_answers(),
+                    notes="after a long walk",
+                )
+            plan = svc.today(store, catalogue, day)
+            if plan["status"] == "session" and offset not in MISSED:
+                svc.record_session(store, catalogue, _log(day, plan, offset, label))
+            if offset in (7, 21):
+                score = 5 if offset == 7 else 7
+                svc.record_psfs(
+                    store,
+                    day,
+                    {
+                        "activities": [
+                            {"name": "Stairs", "score": score},
+                            {"name": "Kneeling", "score": score - 1},
+                        ]
+                    },
+                )
+    return start + dt.timedelta(days=days - 1)
+
+
+def _log(day: dt.date, plan: dict[str, Any], offset: int, label: str) -> dict[str, Any]:
+    entries = []
+    for n, item in enumerate(plan["items"]):
+        dose = item["dose"]
+        pain = 2 if offset < 5 else 1
+        if offset == 12 and n == 3:
+            pain = 6  # one exercise hurt too much once (PM-1)
+        sets = [
+            {
+                k: v
+                for k, v in {
+                    "reps": dose["reps"],
+                    "hold_seconds": dose["hold_seconds"],
+                    "minutes": dose["minutes"],
+                    "load_kg": dose["load_kg"],
+                    "pain": pain,
+                }.items()
+                if v is not None
+            }
+            for _ in range(dose["sets"])
+        ]
+        entries.append({"exercise_id": item["exercise_id"], "hurt": pain > 5, "sets": sets})
+    return {
+        "client_id": f"{label}-{day.isoformat()}",
+        "date": day.isoformat(),
+        "pain_before": 3 if offset < 10 else 2,
+        "pain_after": 2,
+        "entries": entries,
+    }
