@@ -1,0 +1,41 @@
+"""An escalation shows on every page, with what to do and how soon, until acknowledged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from tests.factories import clear_answers, profile
+
+
+def test_a_red_flag_shows_on_every_page_until_acknowledged(sqlite_client):
+    client = sqlite_client
+    start = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    assert client.post("/api/v1/programme", json={**profile(), "start_date": start}).status_code
+    client.post(
+        "/api/v1/checkins",
+        json={"pain": 4, "answers": clear_answers(calf_swelling_pain_one_leg=True)},
+    )
+    for path in ("/today", "/library", "/avoid", "/progress", "/settings"):
+        page = client.get(path).text
+        assert "RF-2" in page, path
+        assert "Today" in page  # how soon: urgent means today
+    banner = client.get("/library").text
+    ids = sorted(set(re.findall(r"/escalations/(\d+)/acknowledge", banner)))
+    assert ids
+    for escalation_id in ids:
+        done = client.post(
+            f"/escalations/{escalation_id}/acknowledge",
+            headers={"Origin": "http://127.0.0.1:8000"},
+            follow_redirects=False,
+        )
+        assert done.status_code in (200, 303)
+    assert "/acknowledge" not in client.get("/library").text
+
+
+def test_a_missed_week_reminder_shows_on_the_today_page(sqlite_client):
+    client = sqlite_client
+    start = (dt.date.today() - dt.timedelta(days=9)).isoformat()
+    client.post("/api/v1/programme", json={**profile(), "start_date": start})
+    page = client.get("/today").text
+    assert "ES-4" in page
