@@ -39,3 +39,22 @@ def test_a_missed_week_reminder_shows_on_the_today_page(sqlite_client):
     client.post("/api/v1/programme", json={**profile(), "start_date": start})
     page = client.get("/today").text
     assert "ES-4" in page
+
+
+def test_handout_report_and_calendar_download(sqlite_client):
+    client = sqlite_client
+    start = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    client.post("/api/v1/programme", json={**profile(), "start_date": start})
+    client.post("/api/v1/checkins", json={"pain": 3, "morning": True})
+    for path, kind, magic in (
+        ("/handout.pdf", "application/pdf", b"%PDF"),
+        ("/report.pdf", "application/pdf", b"%PDF"),
+        ("/calendar.ics", "text/calendar", b"BEGIN:VCALENDAR"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith(kind)
+        assert response.content.startswith(magic)
+        assert "attachment" in response.headers["content-disposition"]
+    assert 'href="/handout.pdf"' in client.get("/programme").text
+    assert 'href="/report.pdf"' in client.get("/progress").text

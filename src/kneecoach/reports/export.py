@@ -148,7 +148,6 @@ class EscalationRecord(_Strict):
 
 class ExportDocument(_Strict):
     format_version: int
-    exported_at: str
     app_version: str
     person: PersonRecord
     programme_versions: Annotated[list[VersionRecord], Field(min_length=1)]
@@ -160,9 +159,9 @@ class ExportDocument(_Strict):
     escalations: list[EscalationRecord]
 
 
-def export_document(store: Store, now: dt.datetime | None = None) -> dict[str, Any]:
+def export_document(store: Store) -> dict[str, Any]:
     """Everything stored about the current person (raises NotStarted in an empty database)."""
-    return export_data(store, now)
+    return export_data(store)
 
 
 def parse_document(raw: object) -> ExportDocument:

@@ -254,7 +254,7 @@ def fhir_bundle(document: Mapping[str, Any], now: Current, catalogue: Catalogue)
     return {
         "resourceType": "Bundle",
         "type": "collection",
-        "timestamp": document["exported_at"],
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "entry": entries,
     }
 

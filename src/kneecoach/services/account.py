@@ -119,13 +119,12 @@ def _plain(value: object) -> object:
     return value
 
 
-def export_data(store: Store, now: dt.datetime | None = None) -> dict[str, Any]:
+def export_data(store: Store) -> dict[str, Any]:
     """Everything stored about the current person, in the format of docs/export-format.md."""
     person_id = _person(store)
     person = store.person(person_id)
     document: dict[str, Any] = {
         "format_version": EXPORT_FORMAT_VERSION,
-        "exported_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "app_version": __version__,
         "person": {
             "profile": person["profile"],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,7 +13,7 @@ from kneecoach.domain.exercises import ACCESS, EQUIPMENT
 from kneecoach.services import account
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.repository import Store
-from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
 from kneecoach.web.pages.common import (
     ACCESS_NAMES,
     EQUIPMENT_NAMES,
@@ -134,3 +135,66 @@ def deleted(request: Request, store: StoreDep) -> Response:
     return render(
         request, "delete.html", store=store, title="Your data is deleted", errors={}, deleted=True
     )
+
+
+Paper = Literal["a4", "letter"]
+
+
+def _attachment(body: bytes, media_type: str, name: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/handout.pdf")
+def handout_pdf(store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4") -> Response:
+    """The printable programme (same content as `kneecoach handout`)."""
+    from kneecoach.reports.current import current
+    from kneecoach.reports.pdf import handout_html, render_pdf
+
+    if store.current_person_id() is None:
+        return redirect("/")
+    size: Paper = "letter" if paper == "letter" else "a4"
+    day = today()
+    html = handout_html(current(store, catalogue, day), catalogue, paper=size, printed=day)
+    return _attachment(render_pdf(html), "application/pdf", f"kneecoach-handout-{day}.pdf")
+
+
+@router.get("/report.pdf")
+def report_pdf(store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4") -> Response:
+    """The progress report for an appointment (same as `kneecoach report`)."""
+    from kneecoach.reports.current import current
+    from kneecoach.reports.pdf import render_pdf
+    from kneecoach.reports.progress_report import report_html
+
+    if store.current_person_id() is None:
+        return redirect("/")
+    size: Paper = "letter" if paper == "letter" else "a4"
+    day = today()
+    now = current(store, catalogue, day)
+    begin = now.person["start_date"]
+    html = report_html(store, catalogue, now, first=begin, last=max(day, begin), paper=size)
+    return _attachment(render_pdf(html), "application/pdf", f"kneecoach-report-{day}.pdf")
+
+
+@router.get("/calendar.ics")
+def calendar_file(store: ReadStoreDep, catalogue: CatalogueDep) -> Response:
+    """The next six weeks of sessions as calendar events (same as `kneecoach calendar`)."""
+    from kneecoach.reports.current import current
+    from kneecoach.reports.ical import calendar_ics
+
+    if store.current_person_id() is None:
+        return redirect("/")
+    day = today()
+    body = calendar_ics(
+        current(store, catalogue, day),
+        catalogue,
+        first=day,
+        weeks=6,
+        at=dt.time(18, 0),
+        remind_minutes=30,
+        stamp=dt.datetime.now(dt.UTC).replace(microsecond=0),
+    )
+    return _attachment(body, "text/calendar", "kneecoach-sessions.ics")
