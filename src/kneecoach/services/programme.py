@@ -209,6 +209,20 @@ def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> 
     )
 
 
+def _decision_row(decision: Decision, session_id: int | None) -> dict[str, Any]:
+    """A decision as the store keeps it."""
+    return {
+        "date": decision.date,
+        "slot": decision.slot,
+        "exercise_id": decision.exercise_id,
+        "action": decision.action,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "numbers": dict(decision.numbers),
+        "session_id": session_id,
+    }
+
+
 def sync(store: Store, person_id: int, loaded: Loaded) -> int:
     """Write the versions, decisions and escalations the replay found (idempotent).
 
@@ -228,20 +242,7 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
             reasons=[{"message": r} for r in version.reasons],
         )
     new = store.record_decisions(
-        person_id,
-        [
-            {
-                "date": d.date,
-                "slot": d.slot,
-                "exercise_id": d.exercise_id,
-                "action": d.action,
-                "rule": d.rule,
-                "reason": d.reason,
-                "numbers": dict(d.numbers),
-                "session_id": ids.get(d.session_key or ""),
-            }
-            for d in course.decisions
-        ],
+        person_id, [_decision_row(d, ids.get(d.session_key or "")) for d in course.decisions]
     )
     store.record_escalations(
         person_id,
@@ -434,20 +435,7 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
     _pause_for_crash_tests()
     if created:
         store.record_decisions(
-            person_id,
-            [
-                {
-                    "date": d.date,
-                    "slot": d.slot,
-                    "exercise_id": d.exercise_id,
-                    "action": d.action,
-                    "rule": d.rule,
-                    "reason": d.reason,
-                    "numbers": dict(d.numbers),
-                    "session_id": session_id,
-                }
-                for d in prepared.decisions
-            ],
+            person_id, [_decision_row(d, session_id) for d in prepared.decisions]
         )
         decided = [d.as_dict() for d in prepared.decisions]
     else:
