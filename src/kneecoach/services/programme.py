@@ -362,7 +362,7 @@ def _reason(course: Course, slot: str) -> str | None:
 
 def latest_slots(store: Store, person_id: int) -> tuple[int, tuple[Slot, ...]]:
     """The newest stored programme version: its number and slots."""
-    latest = store.programme_versions(person_id)[-1]
+    latest = store.latest_programme_version(person_id)
     return latest["version"], tuple(Slot.from_dict(s) for s in latest["programme"]["slots"])
 
 

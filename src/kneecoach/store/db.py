@@ -228,7 +228,11 @@ def _sqlite_engine(url: str) -> Engine:
         # A writer takes the lock up front: a deferred one that read first could not upgrade
         # once another writer had committed (SQLITE_BUSY_SNAPSHOT), and busy_timeout won't help.
         locking = connection.get_execution_options().get(LOCKING)
-        connection.exec_driver_sql(f"PRAGMA query_only = {int(locking == 'read')}")
+        query_only = int(locking == "read")
+        info = connection.connection.info  # lives as long as the pooled connection
+        if info.get("query_only") != query_only:
+            connection.exec_driver_sql(f"PRAGMA query_only = {query_only}")
+            info["query_only"] = query_only
         connection.exec_driver_sql("BEGIN IMMEDIATE" if locking == "write" else "BEGIN")
 
     return engine

@@ -197,6 +197,24 @@ class Store:
         self._session.flush()
         self._touch(person_id)
 
+    def latest_programme_version(self, person_id: int) -> dict[str, Any]:
+        """The newest programme version only (the hot write path needs no history)."""
+        row = self._session.scalars(
+            select(ProgrammeVersion)
+            .where(ProgrammeVersion.person_id == person_id)
+            .order_by(ProgrammeVersion.version.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise _no_person(person_id)
+        return {
+            "version": row.version,
+            "effective_date": row.effective_date,
+            "programme": row.programme,
+            "reasons": row.reasons,
+            "created_at": row.created_at,
+        }
+
     def programme_versions(self, person_id: int) -> list[dict[str, Any]]:
         rows = self._session.scalars(
             select(ProgrammeVersion)
@@ -219,34 +237,32 @@ class Store:
     def add_session(self, person_id: int, session: Mapping[str, Any]) -> tuple[int, bool]:
         """Record a session with its entries and sets; (id, True) if new, (existing id, False)
         if this person already sent that client_id, even from a concurrent writer."""
-        self._require_person(person_id)
         client_id = _client_id(session.get("client_id"))
-        existing = self._session_id(person_id, client_id)
-        if existing is not None:
-            return existing, False
-        # Core inserts, three statements for any size of session: this is the hot path.
+        # The hot path: a few Core statements whatever the session's size. ON CONFLICT DO
+        # NOTHING lets the unique (person_id, client_id) key turn away a resend, stored or
+        # in flight from another writer, without an error.
+        table = _table(ExerciseSession)
+        statement = self._dialect_insert(table).on_conflict_do_nothing(
+            index_elements=["person_id", "client_id"]
+        )
         try:
-            with self._session.begin_nested():
-                session_id = self._session.scalar(
-                    insert(ExerciseSession)
-                    .values(
-                        person_id=person_id,
-                        client_id=client_id,
-                        date=session["date"],
-                        pain_before=session["pain_before"],
-                        pain_after=session["pain_after"],
-                        programme_version=session.get("programme_version"),
-                        created_at=dt.datetime.now(dt.UTC),
-                    )
-                    .returning(ExerciseSession.id)
-                )
-        except IntegrityError:
-            # Another writer committed the same client_id between our check and our insert.
+            session_id = self._session.scalar(
+                statement.values(
+                    person_id=person_id,
+                    client_id=client_id,
+                    date=session["date"],
+                    pain_before=session["pain_before"],
+                    pain_after=session["pain_after"],
+                    programme_version=session.get("programme_version"),
+                    created_at=dt.datetime.now(dt.UTC),
+                ).returning(table.c.id)
+            )
+        except IntegrityError:  # the person's foreign key: no such person
+            raise _no_person(person_id) from None
+        if session_id is None:
             existing = self._session_id(person_id, client_id)
-            if existing is None:
-                raise
+            assert existing is not None
             return existing, False
-        assert session_id is not None
         entries = list(session.get("entries") or [])
         if entries:
             # An executemany (compiled once, cached), then the ids by position.
@@ -500,13 +516,15 @@ class Store:
         if not rows:
             return 0
         self._session.flush()
-        statement: postgresql.Insert | sqlite.Insert
-        if self._session.get_bind().dialect.name == "postgresql":
-            statement = postgresql.insert(table).on_conflict_do_nothing()
-        else:
-            statement = sqlite.insert(table).on_conflict_do_nothing()
+        statement = self._dialect_insert(table).on_conflict_do_nothing()
         inserted = self._session.execute(statement.returning(table.c.id), rows).all()
         return len(inserted)
+
+    def _dialect_insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT that knows ON CONFLICT, for the database in use."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
 
 
 def _no_person(person_id: int) -> StoreError:
