@@ -24,10 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.factories import profile  # noqa: E402
+
 from kneecoach.content.loader import load_catalogue  # noqa: E402
 from kneecoach.domain.planning import parse_profile, plan  # noqa: E402
 from kneecoach.store.db import connect, unit_of_work  # noqa: E402
-from tests.factories import profile  # noqa: E402
 
 START = dt.date(2026, 1, 5)
 

@@ -33,22 +33,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.factories import profile  # noqa: E402
+
 from kneecoach.content.loader import load_catalogue  # noqa: E402
 from kneecoach.services import programme as svc  # noqa: E402
 from kneecoach.store.db import connect, dispose_all, unit_of_work  # noqa: E402
-from tests.factories import profile  # noqa: E402
 
 START = dt.date(2026, 1, 5)
 TODAY = START + dt.timedelta(days=42)  # a Monday, six weeks in
 
 POST_LUA = """
-counter = 0
-math.randomseed(os.time())
-local prefix = tostring(math.random(1, 1000000000))
+-- Every request a new session: a client_id unique to this run, thread and request.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+init = function(args)
+  counter = 0
+  run = tostring(os.time())
+end
 local body_template = [[%s]]
 request = function()
   counter = counter + 1
-  local body = string.gsub(body_template, "CLIENT_ID", "wrk-" .. prefix .. "-" .. counter)
+  local id = "wrk-" .. run .. "-" .. tid .. "-" .. counter
+  local body = string.gsub(body_template, "CLIENT_ID", id)
   return wrk.format("POST", "/api/v1/sessions",
     {["Content-Type"] = "application/json", ["Host"] = "127.0.0.1:%d"}, body)
 end
@@ -63,11 +72,19 @@ def session_log(day: dt.date, items: list[dict[str, object]], client_id: str) ->
         dose = item["dose"]
         one = {k: dose[k] for k in ("reps", "hold_seconds", "minutes") if dose[k] is not None}
         entries.append(
-            {"exercise_id": item["exercise_id"], "hurt": False,
-             "sets": [{**one, "pain": 1}] * int(dose["sets"])}
+            {
+                "exercise_id": item["exercise_id"],
+                "hurt": False,
+                "sets": [{**one, "pain": 1}] * int(dose["sets"]),
+            }
         )
-    return {"client_id": client_id, "date": day.isoformat(), "pain_before": 2,
-            "pain_after": 2, "entries": entries}
+    return {
+        "client_id": client_id,
+        "date": day.isoformat(),
+        "pain_before": 2,
+        "pain_after": 2,
+        "entries": entries,
+    }
 
 
 def build(url: str) -> list[dict[str, object]]:
@@ -113,8 +130,12 @@ def parse(output: str) -> dict[str, float]:
     p50 = ms(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     p99 = ms(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"requests_per_second": round(rps, 1), "p50_ms": round(p50, 2),
-            "p99_ms": round(p99, 2), "non_2xx": int(errors.group(1)) if errors else 0}
+    return {
+        "requests_per_second": round(rps, 1),
+        "p50_ms": round(p50, 2),
+        "p99_ms": round(p99, 2),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
 
 
 def wrk(exe: str, url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
@@ -130,6 +151,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--post-connections", type=int, default=8, help="a second, lighter POST run"
+    )
     args = parser.parse_args()
     exe = ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="kneecoach-web-bench-"))
@@ -139,7 +163,9 @@ def main() -> None:
     kneecoach = shutil.which("kneecoach", path=str(Path(sys.executable).parent)) or "kneecoach"
     server = subprocess.Popen(
         [kneecoach, "serve", "--port", str(port), "--workers", str(args.workers), "--db", url],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -156,15 +182,24 @@ def main() -> None:
         script = folder / "post.lua"
         script.write_text(POST_LUA % (json.dumps(log), port))
         today_url = f"{base}/api/v1/today?date={TODAY.isoformat()}"
-        urllib.request.urlopen(today_url, timeout=5)  # warm each worker's first answer
+        # Warm every worker (each has its own cache) with many connections at once,
+        # then measure: the first answer per worker replays six weeks (a few 100 ms).
+        wrk(exe, today_url, 2, args.connections)
         report = {
-            "machine": {"cores": os.cpu_count(), "workers": args.workers,
-                        "connections": args.connections, "seconds": args.seconds},
+            "machine": {
+                "cores": os.cpu_count(),
+                "workers": args.workers,
+                "connections": args.connections,
+                "seconds": args.seconds,
+            },
             "session_exercises": len(log["entries"]),
             "GET /healthz (floor)": wrk(exe, f"{base}/healthz", args.seconds, args.connections),
             "GET /api/v1/today": wrk(exe, today_url, args.seconds, args.connections),
             "POST /api/v1/sessions": wrk(
                 exe, f"{base}/api/v1/sessions", args.seconds, args.connections, script
+            ),
+            f"POST /api/v1/sessions at {args.post_connections} connections": wrk(
+                exe, f"{base}/api/v1/sessions", args.seconds, args.post_connections, script
             ),
         }
         floor = report["GET /healthz (floor)"]["requests_per_second"]

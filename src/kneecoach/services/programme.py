@@ -441,8 +441,7 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
     else:
         decided = [
             {**d, "date": d["date"].isoformat()}
-            for d in store.decisions(person_id)
-            if d.get("session_id") == session_id
+            for d in store.decisions(person_id, session_id=session_id)
         ]
     return {
         "session_id": session_id,

@@ -440,12 +440,12 @@ class Store:
         ]
         return self._insert_new(Decision.__table__, rows)  # type: ignore[arg-type]
 
-    def decisions(self, person_id: int) -> list[dict[str, Any]]:
-        rows = self._session.scalars(
-            select(Decision)
-            .where(Decision.person_id == person_id)
-            .order_by(Decision.date, Decision.id)
-        )
+    def decisions(self, person_id: int, session_id: int | None = None) -> list[dict[str, Any]]:
+        """The person's decisions by date; with `session_id`, only those about that session."""
+        query = select(Decision).where(Decision.person_id == person_id)
+        if session_id is not None:
+            query = query.where(Decision.session_id == session_id)
+        rows = self._session.scalars(query.order_by(Decision.date, Decision.id))
         return [
             {
                 "id": row.id,

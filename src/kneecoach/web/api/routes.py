@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -13,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from kneecoach.content.loader import load_catalogue
-from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT
+from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT, Catalogue
 from kneecoach.domain.screening import screen
 from kneecoach.services import programme as svc
 from kneecoach.services.validation import InvalidInput, parse_date
@@ -24,7 +23,6 @@ from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
 from kneecoach.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-SESSION_WRITES = threading.Lock()
 
 JsonObject = Annotated[dict[str, Any], Body()]
 
@@ -129,23 +127,31 @@ def _render_today(engine: Engine, day: dt.date) -> bytes:
 
 
 @router.post("/sessions", operation_id="record_session")
-def post_session(
+async def post_session(
     body: JsonObject, request: Request, catalogue: CatalogueDep, response: Response
-) -> dict[str, Any]:
+) -> Response:
     """Record a finished session. The same `client_id` again never makes a duplicate.
 
-    Checked in a read-only unit of work first, so the write lock covers only the inserts.
-    One session at a time per worker: many threads fighting over the GIL would slow
-    whichever one holds the database's write lock, and every writer would wait on it.
+    The work (a few milliseconds on SQLite) runs right here on the event loop, one
+    session at a time per worker: measured faster and with a shorter tail than handing
+    it to threads, which fight over the GIL while one of them holds the database's
+    write lock. It is checked in a read-only unit of work first, so the write lock
+    covers only the inserts (docs/performance.md).
     """
     engine = connect(request.app.state.settings.db_url)
-    with SESSION_WRITES:
-        with unit_of_work(engine, read_only=True) as store:
-            prepared = svc.prepare_session(store, catalogue, body)
-        with unit_of_work(engine) as store:
-            result = svc.save_session(store, prepared)
-    response.status_code = 201 if result["created"] else 200
-    return result
+    result = _record_session(engine, catalogue, body)
+    return Response(
+        json.dumps(result).encode(),
+        status_code=201 if result["created"] else 200,
+        media_type="application/json",
+    )
+
+
+def _record_session(engine: Engine, catalogue: Catalogue, body: dict[str, Any]) -> dict[str, Any]:
+    with unit_of_work(engine, read_only=True) as store:
+        prepared = svc.prepare_session(store, catalogue, body)
+    with unit_of_work(engine) as store:
+        return svc.save_session(store, prepared)
 
 
 @router.post("/checkins", operation_id="record_checkin")
