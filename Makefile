@@ -14,36 +14,23 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-# Creates .venv if missing and installs the locked dependencies into it. The integration tests
-# start their own PostgreSQL 15 server: install Debian's package only if its binaries are missing.
-PG_CTL := /usr/lib/postgresql/15/bin/pg_ctl
+# Creates .venv if missing and installs the locked dependencies into it, then the Debian
+# packages the tests need, only those missing, as "binary:package": the PostgreSQL 15 server
+# (the integration tests start their own), Chromium (browser tests), pdftoppm (PDF tests).
+DEBIAN_NEEDS := /usr/lib/postgresql/15/bin/pg_ctl:postgresql /usr/bin/chromium:chromium \
+                /usr/bin/pdftoppm:poppler-utils
 setup: $(UV)
 	$(UV) sync --frozen --quiet
-	@if [ ! -x $(PG_CTL) ]; then \
+	@missing=""; \
+	for need in $(DEBIAN_NEEDS); do [ -x "$${need%%:*}" ] || missing="$$missing $${need##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages:$$missing"; \
 	    SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	    $$SUDO apt-get update -qq && \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "warning: no $(PG_CTL) and no apt-get: install PostgreSQL 15 and set KNEECOACH_PG_BIN" >&2; \
-	  fi; \
-	fi
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-	    $$SUDO apt-get update -qq && \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else \
-	    echo "warning: no /usr/bin/chromium and no apt-get: the browser tests need Chromium" >&2; \
-	  fi; \
-	fi
-	@if [ ! -x /usr/bin/pdftoppm ]; then \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-	    $$SUDO apt-get update -qq && \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
-	  else \
-	    echo "warning: no /usr/bin/pdftoppm and no apt-get: the PDF tests need poppler-utils" >&2; \
+	    echo "warning: missing$$missing and no apt-get: install them by hand" >&2; \
 	  fi; \
 	fi
 
