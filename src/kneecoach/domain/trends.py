@@ -62,6 +62,25 @@ def _mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
+def important_change(baseline: float) -> float:
+    """ES-1: the fall that counts as real change: 2 points or 30 %, whichever is smaller."""
+    return round(min(ES1_POINTS, ES1_FRACTION * baseline), 2)
+
+
+def daily_means(
+    scores: Sequence[tuple[date, int]], days: Iterable[date] | None = None
+) -> list[tuple[date, float]]:
+    """For each day with a score (of `days`, if given), the mean of that day and the 6 before."""
+    scored = {d for d, _ in scores}
+    wanted = sorted(scored if days is None else scored & set(days))
+    out = []
+    for day in wanted:
+        first = day - timedelta(days=WEEK - 1)
+        window = [p for d, p in scores if first <= d <= day]
+        out.append((day, sum(window) / len(window)))
+    return out
+
+
 def window_mean(scores: Iterable[Score], end: date, days: int = WEEK) -> float | None:
     """Mean of the scores dated within the `days` days that end on `end`."""
     first = end - timedelta(days=days - 1)
@@ -142,7 +161,7 @@ def escalations(
     mean = window_mean(scores, today)
 
     if mean is not None and day >= ES1_FROM_DAY and mean > NOTHING_LEFT_TO_GAIN:
-        needed = round(min(ES1_POINTS, ES1_FRACTION * baseline), 2)
+        needed = important_change(baseline)
         fall = round(baseline - mean, 2)
         if fall < needed:
             found.append(

@@ -7,28 +7,18 @@ import datetime as dt
 from collections.abc import Sequence
 from html import escape
 
-from kneecoach.domain.trends import ES1_FRACTION, ES1_POINTS, WEEK
+from kneecoach.domain.trends import daily_means, important_change
 
 WIDTH, HEIGHT = 680, 250
 LEFT, RIGHT, TOP, BOTTOM = 40, 14, 12, 34
 FONT = 'font-family="Liberation Sans, DejaVu Sans, sans-serif"'
 
 
-def important_change(baseline: float) -> float:
-    """ES-1: a fall of 2 points or 30 % of the baseline, whichever is smaller."""
-    return min(ES1_POINTS, ES1_FRACTION * baseline)
-
-
 def rolling_means(
     scores: Sequence[tuple[dt.date, int]], days: Sequence[dt.date]
 ) -> list[tuple[dt.date, float]]:
-    """For each of `days` with a score, the mean of the scores of that day and the 6 before."""
-    out = []
-    for day in days:
-        window = [p for d, p in scores if day - dt.timedelta(days=WEEK - 1) <= d <= day]
-        if window and any(d == day for d, _ in scores):
-            out.append((day, sum(window) / len(window)))
-    return out
+    """For each of `days` with a score, the mean of that day and the 6 before."""
+    return daily_means(scores, days)
 
 
 def _fmt(value: float) -> str:

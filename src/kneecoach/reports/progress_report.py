@@ -9,9 +9,9 @@ from typing import Any
 
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import DISCLAIMER, TRAINING_DAYS
-from kneecoach.domain.trends import psfs_change
+from kneecoach.domain.trends import important_change, psfs_change
 from kneecoach.domain.wording import pain_words
-from kneecoach.reports.charts import important_change, legend_items, pain_chart, rolling_means
+from kneecoach.reports.charts import legend_items, pain_chart, rolling_means
 from kneecoach.reports.current import Current
 from kneecoach.reports.pdf import Paper, render
 from kneecoach.store.repository import Store

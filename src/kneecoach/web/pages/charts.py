@@ -10,27 +10,14 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
+from kneecoach.domain.trends import daily_means, important_change
+
 WIDTH = 640
 HEIGHT = 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 44
-# ES-1: a real improvement is a fall of 2 points or 30 % of the baseline, whichever is smaller.
-REAL_CHANGE_POINTS = 2.0
-REAL_CHANGE_SHARE = 0.3
-WINDOW_DAYS = 7
-
-
-def real_improvement(baseline: float) -> float:
-    return min(REAL_CHANGE_POINTS, REAL_CHANGE_SHARE * baseline)
-
-
-def rolling_means(scores: Sequence[tuple[dt.date, int]]) -> list[tuple[dt.date, float]]:
-    """For each day with a score, the mean of the scores of that day and the 6 before."""
-    days = sorted({d for d, _ in scores})
-    out = []
-    for day in days:
-        window = [p for d, p in scores if day - dt.timedelta(days=WINDOW_DAYS - 1) <= d <= day]
-        out.append((day, sum(window) / len(window)))
-    return out
+# The "real improvement" band and the 7-day means come from the engine's own rules.
+real_improvement = important_change
+rolling_means = daily_means
 
 
 def _fmt(value: float) -> str:
