@@ -168,7 +168,7 @@ def escalations(
                 Escalation(
                     "ES-1",
                     "soon",
-                    f"ES-1: after {day} days your weekly pain is {mean:g}/10 against "
+                    f"ES-1: after {day} days your weekly pain is {mean:.1f}/10 against "
                     f"{baseline}/10 at the start: not the fall of {needed:g} points that "
                     "counts as real change. Book a physiotherapist or doctor within 1-2 weeks.",
                     {
@@ -186,7 +186,7 @@ def escalations(
             Escalation(
                 "ES-2",
                 "urgent",
-                f"ES-2: your pain this week averages {mean:g}/10 (8 or more). "
+                f"ES-2: your pain this week averages {mean:.1f}/10 (8 or more). "
                 "Stop the exercises and get seen today.",
                 {"weekly_mean": mean, "limit": ES2_URGENT_MEAN},
             )
@@ -196,7 +196,7 @@ def escalations(
             Escalation(
                 "ES-2",
                 "soon",
-                f"ES-2: your pain this week averages {mean:g}/10, {mean - baseline:g} above "
+                f"ES-2: your pain this week averages {mean:.1f}/10, {mean - baseline:.1f} above "
                 f"{baseline}/10 at the start. Book a physiotherapist or doctor within 1-2 weeks.",
                 {"weekly_mean": mean, "baseline": baseline, "rise": round(mean - baseline, 2)},
             )
@@ -210,8 +210,8 @@ def escalations(
                     Escalation(
                         "ES-2",
                         "soon",
-                        f"ES-2: your weekly pain has risen three weeks running ({a:g}, {b:g}, "
-                        f"{c:g}). Book a physiotherapist or doctor within 1-2 weeks.",
+                        f"ES-2: your weekly pain has risen three weeks running ({a:.1f}, {b:.1f}, "
+                        f"{c:.1f}). Book a physiotherapist or doctor within 1-2 weeks.",
                         {"weekly_means": [a, b, c]},
                     )
                 )
