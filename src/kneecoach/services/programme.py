@@ -360,12 +360,6 @@ def _reason(course: Course, slot: str) -> str | None:
 # --- recording ---------------------------------------------------------------------------
 
 
-def latest_slots(store: Store, person_id: int) -> tuple[int, tuple[Slot, ...]]:
-    """The newest stored programme version: its number and slots."""
-    latest = store.latest_programme_version(person_id)
-    return latest["version"], tuple(Slot.from_dict(s) for s in latest["programme"]["slots"])
-
-
 @dataclass(frozen=True)
 class PreparedSession:
     """A checked session log, ready to store: everything but the write itself."""
@@ -391,13 +385,16 @@ def prepare_session(store: Store, catalogue: Catalogue, raw: object) -> Prepared
     unit of work, so the write lock is held only for the inserts.
     """
     log = parse_session_log(raw, catalogue)
-    person_id = _person_id(store)
-    person = store.person(person_id)
-    if log["date"] < person["start_date"]:
+    current = store.current_with_programme()
+    if current is None:
+        raise NotStarted()
+    person_id = current["person_id"]
+    if log["date"] < current["start_date"]:
         raise InvalidInput(
-            "date", f"{log['date']} is before the programme started ({person['start_date']})"
+            "date", f"{log['date']} is before the programme started ({current['start_date']})"
         )
-    version, slots = latest_slots(store, person_id)
+    version = current["version"]
+    slots = tuple(Slot.from_dict(s) for s in current["programme"]["slots"])
     by_exercise = {s.exercise_id: s for s in slots if not s.paused}
     entries = []
     for entry in log["entries"]:
@@ -419,7 +416,7 @@ def prepare_session(store: Store, catalogue: Catalogue, raw: object) -> Prepared
                 ],
             }
         )
-    equipment = parse_profile(person["profile"]).equipment
+    equipment = parse_profile(current["profile"]).equipment
     return PreparedSession(
         person_id,
         {**log, "entries": entries, "programme_version": version},

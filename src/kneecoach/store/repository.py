@@ -197,22 +197,39 @@ class Store:
         self._session.flush()
         self._touch(person_id)
 
-    def latest_programme_version(self, person_id: int) -> dict[str, Any]:
-        """The newest programme version only (the hot write path needs no history)."""
-        row = self._session.scalars(
-            select(ProgrammeVersion)
-            .where(ProgrammeVersion.person_id == person_id)
-            .order_by(ProgrammeVersion.version.desc())
+    def current_with_programme(self) -> dict[str, Any] | None:
+        """The current person and their newest programme version, in one query.
+
+        The hot write path (logging a session) needs only these: {"person_id", "profile",
+        "start_date", "version", "programme"}; None when nobody has started yet.
+        """
+        latest = (
+            select(func.max(ProgrammeVersion.version))
+            .where(ProgrammeVersion.person_id == Person.id)
+            .correlate(Person)
+            .scalar_subquery()
+        )
+        row = self._session.execute(
+            select(
+                Person.id,
+                Person.profile,
+                Person.start_date,
+                ProgrammeVersion.version,
+                ProgrammeVersion.programme,
+            )
+            .join(ProgrammeVersion, ProgrammeVersion.person_id == Person.id)
+            .where(ProgrammeVersion.version == latest)
+            .order_by(Person.id.desc())
             .limit(1)
         ).first()
         if row is None:
-            raise _no_person(person_id)
+            return None
         return {
-            "version": row.version,
-            "effective_date": row.effective_date,
-            "programme": row.programme,
-            "reasons": row.reasons,
-            "created_at": row.created_at,
+            "person_id": row[0],
+            "profile": row[1],
+            "start_date": row[2],
+            "version": row[3],
+            "programme": row[4],
         }
 
     def programme_versions(self, person_id: int) -> list[dict[str, Any]]:
