@@ -381,13 +381,23 @@ def prepare_session(store: Store, catalogue: Catalogue, raw: object) -> Prepared
     from the newest stored programme version, and only PM-1 (pain above 5 during an
     exercise) is decided here. Everything else is decided by the replay once the next
     morning is known (check-in, `today`, `review`), which also stores these same PM-1
-    decisions again without duplicating them. The web app runs this in a read-only
-    unit of work, so the write lock is held only for the inserts.
+    decisions again without duplicating them.
     """
-    log = parse_session_log(raw, catalogue)
+    return prepare_checked(catalogue, parse_session_log(raw, catalogue), current_programme(store))
+
+
+def current_programme(store: Store) -> dict[str, Any]:
+    """The current person with their newest programme version (NotStarted if none)."""
     current = store.current_with_programme()
     if current is None:
         raise NotStarted()
+    return current
+
+
+def prepare_checked(
+    catalogue: Catalogue, log: Mapping[str, Any], current: Mapping[str, Any]
+) -> PreparedSession:
+    """`prepare_session` for a log already checked by `parse_session_log` (no I/O)."""
     person_id = current["person_id"]
     if log["date"] < current["start_date"]:
         raise InvalidInput(

@@ -12,12 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from kneecoach.content.loader import load_catalogue
-from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT, Catalogue
+from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT
 from kneecoach.domain.screening import screen
 from kneecoach.services import programme as svc
-from kneecoach.services.validation import InvalidInput, parse_date
+from kneecoach.services.validation import InvalidInput, parse_date, parse_session_log
 from kneecoach.store.db import connect, unit_of_work
 from kneecoach.store.repository import current_revision
+from kneecoach.web.api.batching import batcher_for
 from kneecoach.web.cache import TODAY_CACHE
 from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
 from kneecoach.web.errors import NotFound
@@ -132,26 +133,18 @@ async def post_session(
 ) -> Response:
     """Record a finished session. The same `client_id` again never makes a duplicate.
 
-    The work (a few milliseconds on SQLite) runs right here on the event loop, one
-    session at a time per worker: measured faster and with a shorter tail than handing
-    it to threads, which fight over the GIL while one of them holds the database's
-    write lock. It is checked in a read-only unit of work first, so the write lock
-    covers only the inserts (docs/performance.md).
+    Checked here (a malformed log gets its own 422 at once), then written with
+    whatever other sessions arrived at the same time, in one unit of work (group
+    commit: web/api/batching.py, docs/performance.md).
     """
     engine = connect(request.app.state.settings.db_url)
-    result = _record_session(engine, catalogue, body)
+    log = parse_session_log(body, catalogue)
+    result = await batcher_for(engine, catalogue).save(log)
     return Response(
         json.dumps(result).encode(),
         status_code=201 if result["created"] else 200,
         media_type="application/json",
     )
-
-
-def _record_session(engine: Engine, catalogue: Catalogue, body: dict[str, Any]) -> dict[str, Any]:
-    with unit_of_work(engine, read_only=True) as store:
-        prepared = svc.prepare_session(store, catalogue, body)
-    with unit_of_work(engine) as store:
-        return svc.save_session(store, prepared)
 
 
 @router.post("/checkins", operation_id="record_checkin")

@@ -1,0 +1,92 @@
+"""Group commit for session logs: sessions that arrive together are written together.
+
+Each request checks its own log first (no database: a malformed one gets its own
+422 at once). Checked logs queue here; one drain reads the current programme once
+and writes everything queued in a single unit of work: one write lock, one commit,
+however many sessions. Under load that turns many short transactions into a few
+larger ones; alone, a session is written at once. A log the database refuses (no
+programme yet, a date before the start) fails only its own request, and if a batch
+write fails, each session is retried on its own so one bad write never fails others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from kneecoach.domain.exercises import Catalogue
+from kneecoach.services import programme as svc
+from kneecoach.services.validation import InvalidInput
+from kneecoach.store.db import unit_of_work
+
+Waiting = tuple[dict[str, Any], asyncio.Future[dict[str, Any]]]
+
+
+@dataclass
+class SessionBatcher:
+    engine: Engine
+    catalogue: Catalogue
+    queue: list[Waiting] = field(default_factory=list)
+    draining: bool = False
+
+    async def save(self, log: dict[str, Any]) -> dict[str, Any]:
+        """Write a checked session log (from `parse_session_log`); its result or its error."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[dict[str, Any]] = loop.create_future()
+        self.queue.append((log, future))
+        if not self.draining:
+            self.draining = True
+            # After the callbacks already waiting (other requests being checked), so
+            # sessions that arrive together land in the same batch.
+            loop.call_soon(self._drain)
+        return await future
+
+    def _drain(self) -> None:
+        batch, self.queue = self.queue, []
+        try:
+            self._write(batch)
+        except Exception:
+            for one in batch:
+                if not one[1].done():
+                    try:
+                        self._write([one])
+                    except Exception as error:  # reaches that request's error handlers
+                        one[1].set_exception(error)
+        if self.queue:
+            asyncio.get_running_loop().call_soon(self._drain)
+        else:
+            self.draining = False
+
+    def _write(self, batch: list[Waiting]) -> None:
+        settled: list[tuple[asyncio.Future[dict[str, Any]], dict[str, Any]]] = []
+        refused: list[tuple[asyncio.Future[dict[str, Any]], InvalidInput]] = []
+        with unit_of_work(self.engine) as store:
+            current = None
+            for log, future in batch:
+                try:
+                    current = current or svc.current_programme(store)
+                    prepared = svc.prepare_checked(self.catalogue, log, current)
+                except InvalidInput as error:
+                    refused.append((future, error))
+                    continue
+                settled.append((future, svc.save_session(store, prepared)))
+        # Only once committed: a request never hears "saved" for a rolled-back write.
+        for future, result in settled:
+            future.set_result(result)
+        for future, problem in refused:
+            future.set_exception(problem)
+
+
+_batchers: dict[tuple[int, str], SessionBatcher] = {}
+
+
+def batcher_for(engine: Engine, catalogue: Catalogue) -> SessionBatcher:
+    """One batcher per event loop and database (tests run several loops in one process)."""
+    key = (id(asyncio.get_running_loop()), str(engine.url))
+    found = _batchers.get(key)
+    if found is None:
+        found = _batchers[key] = SessionBatcher(engine, catalogue)
+    return found
