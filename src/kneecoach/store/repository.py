@@ -144,9 +144,9 @@ class Store:
         return self._session.get_bind().engine.url.render_as_string(hide_password=True)
 
     def _touch(self, person_id: int) -> None:
-        self._session.execute(
-            update(Person).where(Person.id == person_id).values(revision=Person.revision + 1),
-            execution_options={"synchronize_session": False},
+        people = _table(Person)
+        self._session.connection().execute(
+            update(people).where(people.c.id == person_id).values(revision=people.c.revision + 1)
         )
 
     def count_people(self) -> int:
@@ -263,7 +263,7 @@ class Store:
             index_elements=["person_id", "client_id"]
         )
         try:
-            session_id = self._session.scalar(
+            session_id = self._session.connection().scalar(
                 statement.values(
                     person_id=person_id,
                     client_id=client_id,
