@@ -161,3 +161,17 @@ def test_a_read_only_unit_of_work_refuses_writes(db_url: str) -> None:
     with unit_of_work(engine) as store:
         assert store.checkins(person_id) == []
         store.add_checkin(person_id, date=a_session()["date"], pain=1, morning=True)
+
+
+def test_writer_busy_sees_another_holder_of_the_sqlite_write_lock(tmp_path) -> None:
+    import fcntl
+
+    from kneecoach.store.db import writer_busy
+
+    engine = connect(f"sqlite:///{tmp_path / 'busy.db'}")
+    assert writer_busy(engine) is False
+    with open(f"{tmp_path / 'busy.db'}-writer.lock", "a+b") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)  # as another process would
+        assert writer_busy(engine) is True
+        fcntl.flock(other, fcntl.LOCK_UN)
+    assert writer_busy(engine) is False

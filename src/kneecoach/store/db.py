@@ -153,6 +153,24 @@ def _writer_queue(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def writer_busy(engine: Engine) -> bool:
+    """Whether another process holds the SQLite file's writer lock right now (a hint only).
+
+    Lets an event loop go on accepting requests, and grow its next batch, instead of
+    blocking until the other writer commits.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or fcntl is None:
+        return False
+    with open(f"{database}-writer.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
     """Alembic settings built in code: the package needs no alembic.ini at run time."""
     from alembic.config import Config

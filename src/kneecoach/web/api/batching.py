@@ -20,9 +20,11 @@ from sqlalchemy import Engine
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.services import programme as svc
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.db import unit_of_work
+from kneecoach.store.db import unit_of_work, writer_busy
 
 Waiting = tuple[dict[str, Any], asyncio.Future[dict[str, Any]]]
+RETRY_SECONDS = 0.0005
+MAX_WAITS = 40  # then block on the lock like any writer (about 20 ms of polite waiting)
 
 
 @dataclass
@@ -31,6 +33,7 @@ class SessionBatcher:
     catalogue: Catalogue
     queue: list[Waiting] = field(default_factory=list)
     draining: bool = False
+    waited: int = 0
 
     async def save(self, log: dict[str, Any]) -> dict[str, Any]:
         """Write a checked session log (from `parse_session_log`); its result or its error."""
@@ -45,6 +48,13 @@ class SessionBatcher:
         return await future
 
     def _drain(self) -> None:
+        if writer_busy(self.engine) and self.waited < MAX_WAITS:
+            # The other worker is writing: keep serving this loop (more sessions join
+            # the batch) and look again shortly, rather than block the loop on the lock.
+            self.waited += 1
+            asyncio.get_running_loop().call_later(RETRY_SECONDS, self._drain)
+            return
+        self.waited = 0
         batch, self.queue = self.queue, []
         try:
             self._write(batch)
