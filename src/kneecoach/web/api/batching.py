@@ -64,7 +64,8 @@ class SessionBatcher:
                     try:
                         self._write([one])
                     except Exception as error:  # reaches that request's error handlers
-                        one[1].set_exception(error)
+                        if not one[1].done():
+                            one[1].set_exception(error)
         if self.queue:
             asyncio.get_running_loop().call_soon(self._drain)
         else:
@@ -84,10 +85,13 @@ class SessionBatcher:
                     continue
                 settled.append((future, svc.save_session(store, prepared)))
         # Only once committed: a request never hears "saved" for a rolled-back write.
+        # A request whose client went away has a cancelled future: nothing to tell it.
         for future, result in settled:
-            future.set_result(result)
+            if not future.done():
+                future.set_result(result)
         for future, problem in refused:
-            future.set_exception(problem)
+            if not future.done():
+                future.set_exception(problem)
 
 
 _batchers: dict[tuple[int, str], SessionBatcher] = {}
