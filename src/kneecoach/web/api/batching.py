@@ -7,6 +7,9 @@ however many sessions. Under load that turns many short transactions into a few
 larger ones; alone, a session is written at once. A log the database refuses (no
 programme yet, a date before the start) fails only its own request, and if a batch
 write fails, each session is retried on its own so one bad write never fails others.
+While another process holds the database's writer lock, the drain looks again a
+moment later instead of blocking the event loop, so its batch keeps growing
+(docs/performance.md).
 """
 
 from __future__ import annotations
