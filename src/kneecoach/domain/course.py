@@ -34,6 +34,7 @@ from kneecoach.domain.trends import (
     Escalation,
     Score,
     escalations,
+    last_checkin_date,
     late_progressions_unlocked,
     morning_of,
     usual_morning,
@@ -368,7 +369,7 @@ def replay(
 
         # 6. Trends: ES-1, ES-2, ES-4 as they stand today.
         scores = scores_to(day)
-        last = max((s.date for s in scores), default=None)
+        last = last_checkin_date(scores)
         trend = escalations(scores, start, baseline, day, last)
         for esc in trend:
             starts = ("ES-2", esc.urgency) not in episode_open

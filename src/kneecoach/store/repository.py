@@ -44,12 +44,14 @@ DECISION_FIELDS = ("date", "slot", "exercise_id", "action", "rule", "reason", "n
 ESCALATION_FIELDS = ("date", "rule", "urgency", "message", "numbers")
 
 
+# (id, revision) of the current person: the key of every cached answer about them.
+_CURRENT_REVISION = select(Person.id, Person.revision).order_by(Person.id.desc()).limit(1)
+
+
 def current_revision(engine: Engine) -> tuple[int, int] | None:
     """(id, revision) of the current person, read outside any unit of work (cache keys)."""
     with engine.connect() as connection:
-        row = connection.execute(
-            select(Person.id, Person.revision).order_by(Person.id.desc()).limit(1)
-        ).first()
+        row = connection.execute(_CURRENT_REVISION).first()
     return (row[0], row[1]) if row else None
 
 
@@ -133,15 +135,8 @@ class Store:
 
     def current_person_revision(self) -> tuple[int, int] | None:
         """(id, revision) of the most recently created person, in one query."""
-        row = self._session.execute(
-            select(Person.id, Person.revision).order_by(Person.id.desc()).limit(1)
-        ).first()
+        row = self._session.execute(_CURRENT_REVISION).first()
         return (row[0], row[1]) if row else None
-
-    @property
-    def database_key(self) -> str:
-        """Which database this is (for caches shared by several databases in one process)."""
-        return self._session.get_bind().engine.url.render_as_string(hide_password=True)
 
     def _touch(self, person_id: int) -> None:
         people = _table(Person)

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, PlainTextResponse
@@ -118,7 +117,3 @@ def _is_json(content_type: str) -> bool:
 def origins_for(hosts: Iterable[str]) -> frozenset[str]:
     """The Origin values of our own pages (http://host[:port])."""
     return frozenset(f"http://{h}" for h in hosts)
-
-
-def origin_host(origin: str) -> str:
-    return urlsplit(origin).netloc
