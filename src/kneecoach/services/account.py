@@ -61,7 +61,7 @@ def change_settings(
     old = dict(person["profile"])
     new = {**old, **changes}
     try:
-        parse_profile(new)
+        profile = parse_profile(new)
     except ValueError as error:  # ProfileError: keep its field name
         field = getattr(error, "field", "profile")
         raise InvalidInput(field, str(error).split(": ", 1)[-1]) from None
@@ -76,7 +76,7 @@ def change_settings(
     store.update_profile(person_id, new)
     versions = store.programme_versions(person_id)
     valgus_ban = course.versions[-1].valgus_ban
-    slots, replanned = replan(catalogue, parse_profile(new), course.slots, valgus_ban=valgus_ban)
+    slots, replanned = replan(catalogue, profile, course.slots, valgus_ban=valgus_ban)
     reasons = [
         {
             "rule": None,

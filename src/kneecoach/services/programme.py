@@ -157,6 +157,7 @@ class Loaded:
     """A replayed course and what was read to make it (so `sync` need not read it again)."""
 
     course: Course
+    profile: Profile
     # Versions the replay made that are already stored (other versions, such as a
     # settings change, carry `"source": "settings"` and are numbered among them).
     stored_versions: int
@@ -203,6 +204,7 @@ def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> 
     replayed = sum(1 for v in versions if v["programme"].get("source", "replay") == "replay")
     return Loaded(
         course,
+        profile,
         replayed,
         max(v["version"] for v in versions) + 1,
         {s["client_id"]: s["id"] for s in sessions},
@@ -261,10 +263,6 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
     return new
 
 
-def _profile(store: Store, person_id: int) -> Profile:
-    return parse_profile(store.person(person_id)["profile"])
-
-
 def _week(catalogue: Catalogue, profile: Profile, course: Course) -> dict[str, Any]:
     sessions = build_week(
         catalogue, course.slots, profile.days_per_week, profile.minutes_per_session
@@ -302,8 +300,7 @@ def today(
     loaded = load(store, catalogue, person_id, day)
     if persist:
         sync(store, person_id, loaded)
-    course = loaded.course
-    profile = _profile(store, person_id)
+    course, profile = loaded.course, loaded.profile
     result["urgency"] = course.urgency
     result["escalations"] = [e.as_dict() for e in course.current]
     result["programme_version"] = course.versions[-1].number
@@ -604,12 +601,11 @@ def progress(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]
     """Baseline, weekly means, escalations that fired, decisions and adherence."""
     person_id = _person_id(store)
     person = store.person(person_id)
-    profile = _profile(store, person_id)
     start = person["start_date"]
     end = max(day, start)
     loaded = load(store, catalogue, person_id, end)
     sync(store, person_id, loaded)
-    course = loaded.course
+    course, profile = loaded.course, loaded.profile
     checkins = store.checkins(person_id, until=end)
     scores = [Score(c["date"], c["pain"], c["morning"]) for c in checkins]
     done = {s["date"] for s in store.sessions(person_id, until=end) if s["date"] >= start}
