@@ -1,37 +1,33 @@
 """Own words, checked: no text in the project shares 8 or more consecutive words with the article.
 
-A word is a run of letters, digits or apostrophes (’ counts as '), compared
-case-insensitively; every other character, hyphens included, separates words.
+The project must not carry the article, so the check uses its fingerprint: the hashed
+8-word runs in `tests/data/article-fingerprint.txt`. The rule for words and the script
+that makes the fingerprint are in `tests/fingerprint.py`; to make it again:
+
+    .venv/bin/python -m tests.fingerprint ../shared/source/inner-knee-pain-article.txt \
+        > tests/data/article-fingerprint.txt
 """
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.fingerprint import fingerprint, parse, render, run_hash, shingles, words
+
 ROOT = Path(__file__).resolve().parents[1]
-RUN = 8
-WORD = re.compile(r"(?:[^\W_]|')+")
+FINGERPRINT = Path(__file__).parent / "data" / "article-fingerprint.txt"
+# A made-up text standing in for the article in the self-tests (the article is not here).
+SAMPLE = (
+    "The quiet heron waited by the cold river until the first light of morning touched "
+    "the reeds, then lifted its grey wings and was gone over the hill."
+)
 
 
-def words(text: str) -> list[str]:
-    return WORD.findall(text.replace("\u2019", "'").lower())
-
-
-def shingles(text: str, size: int = RUN) -> set[tuple[str, ...]]:
-    ws = words(text)
-    return {tuple(ws[i : i + size]) for i in range(len(ws) - size + 1)}
-
-
-def article_path() -> Path:
-    override = os.environ.get("KNEECOACH_ARTICLE")
-    if override:
-        return Path(override)
-    return ROOT.parent / "shared" / "source" / "inner-knee-pain-article.txt"
+def article_runs() -> set[str]:
+    return parse(FINGERPRINT.read_text(encoding="utf-8"))
 
 
 def project_text_files() -> list[Path]:
@@ -58,27 +54,38 @@ def test_word_splitting_follows_the_rule() -> None:
     assert words("Runner’s knee-pain, 2-3 sets") == ["runner's", "knee", "pain", "2", "3", "sets"]
 
 
-def test_the_check_catches_a_copied_sentence() -> None:
-    text = article_path().read_text(encoding="utf-8")
-    # Ten words lifted from the middle of the article, with the case and punctuation changed.
-    copied = "-- ".join(words(text)[500:510]).upper()
-    assert shingles(copied) & shingles(text)
-    assert not shingles(" ".join(words(text)[500:507])) & shingles(text)
+def test_the_fingerprint_is_the_whole_article() -> None:
+    runs = article_runs()
+    # The article has about 2,300 words, so about as many 8-word runs.
+    assert len(runs) > 2000
+    assert all(len(h) == 16 and int(h, 16) >= 0 for h in runs)
+
+
+def test_the_check_catches_a_copied_run() -> None:
+    print_ = parse(render(fingerprint(SAMPLE)))
+    # Nine words of the sample, with case and punctuation changed, still match.
+    copied = "-- ".join(words(SAMPLE)[5:14]).upper()
+    assert fingerprint(copied) & print_
+    # Seven words in a row are allowed.
+    assert not fingerprint(" ".join(words(SAMPLE)[5:12])) & print_
+
+
+def test_the_hash_is_of_the_normalised_words() -> None:
+    assert run_hash(["a", "b"]) == run_hash(words("A, B"))
 
 
 def test_no_project_text_repeats_eight_words_of_the_article() -> None:
-    path = article_path()
-    assert path.is_file(), f"the article is missing at {path}; set KNEECOACH_ARTICLE"
-    article = shingles(path.read_text(encoding="utf-8"))
+    article = article_runs()
     files = project_text_files()
     assert len(files) > 10, "expected the project's files to be found through git"
     offenders = []
     for file in files:
+        if file == FINGERPRINT:
+            continue
         text = file.read_text(encoding="utf-8", errors="replace")
-        shared = shingles(text) & article
-        if shared:
-            sample = " ".join(sorted(shared)[0])
-            offenders.append(f"{file.relative_to(ROOT)}: '{sample}'")
+        copied = sorted(run for run in shingles(text) if run_hash(run) in article)
+        if copied:
+            offenders.append(f"{file.relative_to(ROOT)}: '{' '.join(copied[0])}'")
     assert not offenders, "text copied from the article:\n" + "\n".join(offenders)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from kneecoach.store import unit_of_work
+from kneecoach.store.db import unit_of_work
 from tests.factories import clear_answers, profile
 
 DAY = dt.date(2025, 3, 3)

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from kneecoach.store import connect, unit_of_work
-from kneecoach.store.db import create_raw_engine
+from kneecoach.store.db import connect, create_raw_engine, unit_of_work
 from kneecoach.store.tables import EntrySet, ExerciseSession
 from tests.integration.records import a_session, add_person
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kneecoach.store import StoreError, connect, default_url, resolve_url
-from kneecoach.store.db import ENV_VAR
+from kneecoach.store.db import ENV_VAR, connect, default_url, resolve_url
+from kneecoach.store.errors import StoreError
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from kneecoach.store import connect, unit_of_work
-from kneecoach.store.db import SCHEMA_HEAD, alembic_config, dispose_all
+from kneecoach.store.db import SCHEMA_HEAD, alembic_config, connect, dispose_all, unit_of_work
 from kneecoach.store.tables import Base
 from tests.integration.records import a_session, add_person
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func, select
 
-from kneecoach.store import StoreError, connect, unit_of_work
+from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.errors import StoreError
 from kneecoach.store.tables import (
     Checkin,
     Clearance,

@@ -17,6 +17,8 @@ from kneecoach.store.db import connect, unit_of_work
 from tests.reports.cli import kc, kc_process, one_line_error
 from tests.reports.journey import seed
 
+TODAY = dt.date(2026, 6, 1)
+
 
 def _export(url: str) -> dict[str, Any]:
     with unit_of_work(connect(url), read_only=True) as store:
@@ -43,7 +45,7 @@ def test_round_trip_is_lossless(db_url: str, second_url: str) -> None:
     seed(db_url, days=10)
     first = _export(db_url)
     assert first["sessions"] and first["checkins"] and first["decisions"]
-    summary = import_document(connect(second_url), json.loads(json.dumps(first)))
+    summary = import_document(connect(second_url), json.loads(json.dumps(first)), TODAY)
     assert summary["sessions"] == len(first["sessions"])
     again = _export(second_url)
     assert json.dumps(again, sort_keys=False) == json.dumps(first, sort_keys=False)
@@ -59,7 +61,7 @@ def test_import_refuses_a_database_with_data(db_url: str) -> None:
     seed(db_url, days=2)
     document = _export(db_url)
     with pytest.raises(InvalidInput) as refused:
-        import_document(connect(db_url), document)
+        import_document(connect(db_url), document, TODAY)
     assert refused.value.field == "--db"
     assert _people(db_url) == 1
 
@@ -78,7 +80,7 @@ def test_a_failure_half_way_leaves_nothing(
 
     monkeypatch.setattr(export_module, "_rows", broken)
     with pytest.raises(RuntimeError):
-        import_document(connect(second_url), document)
+        import_document(connect(second_url), document, TODAY)
     assert _people(second_url) == 0
     with unit_of_work(connect(second_url), read_only=True) as store:
         assert store.sessions(1) == [] and store.checkins(1) == []

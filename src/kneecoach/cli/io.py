@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from kneecoach.domain.exercises import Catalogue
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -54,3 +57,10 @@ def print_json(document: object) -> None:
     """Write a JSON document to stdout, alone."""
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def load_catalogue() -> Catalogue:
+    """The programme content (YAML and pydantic are imported only by commands that need it)."""
+    from kneecoach.content.loader import load_catalogue as load
+
+    return load()

@@ -11,15 +11,21 @@ import typer
 from typer.exceptions import TyperException
 
 from kneecoach.cli import reports, tracking, views
-from kneecoach.cli.io import BAD_INPUT, InputError, err, fail, print_json, read_json
+from kneecoach.cli.io import (
+    BAD_INPUT,
+    InputError,
+    err,
+    fail,
+    load_catalogue,
+    print_json,
+    read_json,
+)
 from kneecoach.cli.prompts import ask_screening
-from kneecoach.content.loader import ContentError, load_catalogue
+from kneecoach.content.errors import ContentError
+from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import CATEGORIES
-from kneecoach.domain.planning import ProfileError, parse_profile, plan
-from kneecoach.domain.screening import ScreeningError, screen
-from kneecoach.figures.render import animated_svg, strip_svg
-from kneecoach.services.validation import InvalidInput
-from kneecoach.store.errors import StoreError
+from kneecoach.domain.planning import parse_profile, plan
+from kneecoach.domain.screening import screen
 
 app = typer.Typer(
     name="kneecoach",
@@ -78,6 +84,8 @@ def exercises_show(
     if exercise_id not in catalogue:
         fail("ID", f"unknown exercise id {exercise_id!r}; see `kneecoach exercises`")
     exercise = catalogue.get(exercise_id)
+    from kneecoach.figures.render import animated_svg, strip_svg
+
     for option, target, draw in (("--svg", svg, animated_svg), ("--strip", strip, strip_svg)):
         if target is None:
             continue
@@ -163,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err.print("\nStopped. Nothing was saved.")
         return 130
-    except (InputError, ProfileError, ScreeningError, InvalidInput, StoreError) as error:
+    except (InputError, FieldError) as error:
         err.print(f"error: {error}", markup=False, soft_wrap=True)
         return BAD_INPUT
     except ContentError as error:

@@ -10,10 +10,12 @@ from typing import Annotated
 
 import typer
 
-from kneecoach.cli.io import err, fail, print_json, read_json
-from kneecoach.cli.tracking import DbOption, JsonFlag, _day
-from kneecoach.content.loader import load_catalogue
-from kneecoach.store.db import connect, resolve_url, unit_of_work
+from kneecoach import clock
+from kneecoach.cli.database import DbOption, database_url, optional_day
+from kneecoach.cli.database import day_option as _day
+from kneecoach.cli.database import store as _store
+from kneecoach.cli.io import err, fail, load_catalogue, print_json, read_json
+from kneecoach.cli.tracking import JsonFlag
 
 PaperOption = Annotated[
     str, typer.Option("--paper", help="Paper size: a4 or letter.", metavar="a4|letter")
@@ -63,7 +65,7 @@ def register(app: typer.Typer) -> None:
         size = _paper(paper)
         day = _day(date)
         catalogue = load_catalogue()
-        with unit_of_work(connect(resolve_url(db)), read_only=True) as store:
+        with _store(db, read_only=True) as store:
             now = current(store, catalogue, day)
         html = handout_html(now, catalogue, paper=size, printed=day)  # type: ignore[arg-type]
         _write(out, render_pdf(html))
@@ -93,10 +95,10 @@ def register(app: typer.Typer) -> None:
         from kneecoach.reports.progress_report import report_html
 
         size = _paper(paper)
-        last = _date_option(end, "--to") or dt.date.today()
-        first_option = _date_option(start, "--from")
+        last = optional_day(end, "--to") or clock.today()
+        first_option = optional_day(start, "--from")
         catalogue = load_catalogue()
-        with unit_of_work(connect(resolve_url(db)), read_only=True) as store:
+        with _store(db, read_only=True) as store:
             now = current(store, catalogue, last)
             begin = now.person["start_date"]
             first = first_option or begin
@@ -142,12 +144,12 @@ def register(app: typer.Typer) -> None:
         if kind not in FORMATS:
             fail("--format", f"expected json, csv or fhir, got {format_!r}")
         catalogue = load_catalogue()
-        with unit_of_work(connect(resolve_url(db)), read_only=True) as store:
+        with _store(db, read_only=True) as store:
             document = export_document(store)
             if kind == "fhir":
                 from kneecoach.reports.current import current
 
-                now = current(store, catalogue, dt.date.today())
+                now = current(store, catalogue, clock.today())
         summary: dict[str, object] = {
             "out": str(out),
             "format": kind,
@@ -184,7 +186,9 @@ def register(app: typer.Typer) -> None:
         from kneecoach.reports.export import import_document
 
         raw = read_json(file, "FILE")
-        summary = import_document(connect(resolve_url(db)), raw)
+        from kneecoach.cli.database import engine_for
+
+        summary = import_document(engine_for(db), raw, clock.today())
         _done(
             as_json,
             summary,
@@ -220,7 +224,7 @@ def register(app: typer.Typer) -> None:
             fail("--time", f"expected HH:MM, got {at!r}")
         day = _day(date)
         catalogue = load_catalogue()
-        with unit_of_work(connect(resolve_url(db)), read_only=True) as store:
+        with _store(db, read_only=True) as store:
             now = current(store, catalogue, day)
         data = calendar_ics(
             now,
@@ -247,7 +251,7 @@ def register(app: typer.Typer) -> None:
         """A consistent copy of the SQLite database, safe while `kneecoach serve` runs."""
         from kneecoach.reports.backup import backup
 
-        summary = backup(resolve_url(db), out)
+        summary = backup(database_url(db), out)
         _done(as_json, summary, f"Backup written to {out}")
 
     @app.command("restore")
@@ -262,17 +266,8 @@ def register(app: typer.Typer) -> None:
         """Put a backup back into the SQLite database (refuses to overwrite data unless --force)."""
         from kneecoach.reports.backup import restore
 
-        summary = restore(file, resolve_url(db), force=force)
+        summary = restore(file, database_url(db), force=force)
         _done(as_json, summary, f"Restored {file} into {summary['database']}")
-
-
-def _date_option(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(option, f"expected YYYY-MM-DD, got {value!r}")
 
 
 def _json_bytes(document: object) -> bytes:

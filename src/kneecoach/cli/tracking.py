@@ -3,54 +3,23 @@ history, progress, review. Each opens one unit of work on the chosen database.""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kneecoach import clock
 from kneecoach.cli import views
-from kneecoach.cli.io import err, fail, out, print_json, read_json
-from kneecoach.cli.player import run_player
+from kneecoach.cli.database import DateOption, DbOption, engine_for
+from kneecoach.cli.database import day_option as _day
+from kneecoach.cli.database import store as _store
+from kneecoach.cli.io import err, fail, load_catalogue, out, print_json, read_json
 from kneecoach.cli.prompts import ask_profile, ask_psfs, ask_screening
-from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.planning import DISCLAIMER, parse_profile, plan
 from kneecoach.domain.screening import screen
-from kneecoach.services import programme as svc
 from kneecoach.services.validation import pain_score
-from kneecoach.store.db import connect, resolve_url, unit_of_work
-from kneecoach.store.repository import Store
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")]
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (sqlite:///file.db or postgresql://...). "
-        "Default: $KNEECOACH_DATABASE_URL, else a file in your data folder.",
-    ),
-]
-DateOption = Annotated[
-    str | None, typer.Option("--date", help="Act as if today were YYYY-MM-DD (default: today).")
-]
-
-
-def _day(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail("--date", f"expected YYYY-MM-DD, got {value!r}")
-
-
-@contextmanager
-def _store(db: str | None) -> Iterator[Store]:
-    with unit_of_work(connect(resolve_url(db))) as store:
-        yield store
 
 
 def register(app: typer.Typer) -> None:
@@ -71,6 +40,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Start a programme: disclaimer, safety questions, your profile, your plan (saved)."""
+        from kneecoach.services import programme as svc
+
         day = _day(date)
         catalogue = load_catalogue()
         psfs_raw: Any = None
@@ -103,6 +74,8 @@ def register(app: typer.Typer) -> None:
     @app.command("today")
     def today(date: DateOption = None, db: DbOption = None, as_json: JsonFlag = False) -> None:
         """What to do today, what changed since last time, and why."""
+        from kneecoach.services import programme as svc
+
         catalogue = load_catalogue()
         with _store(db) as store:
             result = svc.today(store, catalogue, _day(date))
@@ -125,11 +98,13 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """A guided session in the terminal, or `--log FILE` to record one."""
+        from kneecoach.services import programme as svc
+
         catalogue = load_catalogue()
         if log is not None:
             raw = read_json(log, "--log")
             with _store(db) as store:
-                result = svc.record_session(store, catalogue, raw)
+                result = svc.record_session(store, catalogue, raw, clock.today())
             if as_json:
                 print_json(result)
                 return
@@ -143,12 +118,14 @@ def register(app: typer.Typer) -> None:
         if plan_today["status"] != "session":
             views.today(plan_today, catalogue)
             return
+        from kneecoach.cli.player import run_player
+
         raw = run_player(plan_today, catalogue, fast=fast)
         if raw is None:
             err.print("Nothing was done, so nothing was saved.")
             return
         with _store(db) as store:
-            result = svc.record_session(store, catalogue, raw)
+            result = svc.record_session(store, catalogue, raw, clock.today())
         views.session_saved(result)
 
     @app.command("checkin")
@@ -167,6 +144,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Record a pain score 0-10 (and the safety questions, weekly or when something is new)."""
+        from kneecoach.services import programme as svc
+
         score = _pain_option(pain)
         raw = read_json(answers, "--answers") if answers is not None else None
         if raw is not None and not isinstance(raw, dict):
@@ -191,6 +170,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Score 1-3 everyday activities 0 (cannot do) to 10 (as before): PSFS."""
+        from kneecoach.services import programme as svc
+
         raw = read_json(answers, "--answers")
         with _store(db) as store:
             result = svc.record_psfs(store, _day(date), raw)
@@ -214,6 +195,11 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Record that a professional cleared you to exercise again after a stop."""
+        from kneecoach.services import programme as svc
+
+        if not by.strip():
+            fail("--by", "say who cleared you, e.g. --by 'Dr Patel, GP'")
+
         raw: Any = read_json(answers, "--answers") if answers is not None else None
         if raw is not None and not isinstance(raw, dict):
             fail("--answers", "expected a JSON object of answers")
@@ -228,6 +214,8 @@ def register(app: typer.Typer) -> None:
     @app.command("history")
     def history_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
         """Every session, check-in and PSFS score recorded."""
+        from kneecoach.services import programme as svc
+
         with _store(db) as store:
             result = svc.history(store)
         if as_json:
@@ -240,6 +228,8 @@ def register(app: typer.Typer) -> None:
         date: DateOption = None, db: DbOption = None, as_json: JsonFlag = False
     ) -> None:
         """Your pain trend, decisions, escalations and how many sessions you did."""
+        from kneecoach.services import programme as svc
+
         catalogue = load_catalogue()
         with _store(db) as store:
             result = svc.progress(store, catalogue, _day(date))
@@ -256,9 +246,21 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Recompute decisions for every person in the database (the nightly job)."""
+        from kneecoach.services import programme as svc
+
         day = _day(date)
         catalogue = load_catalogue()
-        engine = connect(resolve_url(db))
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        from kneecoach.store.db import unit_of_work
+
+        engine = engine_for(db)
         with unit_of_work(engine) as store:
             total = store.count_people()
         people = new = 0
@@ -316,7 +318,9 @@ def register_serve(app: typer.Typer) -> None:
                 f"{host!r} is not a loopback address. Personal mode has no accounts, so it "
                 "only listens on this machine (127.0.0.1, localhost or ::1).",
             )
-        url = resolve_url(db)
+        from kneecoach.cli.database import database_url
+
+        url = database_url(db)
         connect_db(url)  # create or migrate the database before the workers start
         os.environ["KNEECOACH_DATABASE_URL"] = url
         os.environ["KNEECOACH_PORT"] = str(port)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import ACCESS, EQUIPMENT, Catalogue, Exercise
 from kneecoach.domain.screening import ScreeningError, Triage, screen
 
@@ -91,12 +92,8 @@ STOP_RULES = (
 )
 
 
-class ProfileError(ValueError):
+class ProfileError(FieldError):
     """A profile field is missing or wrong. `field` names it."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {problem}")
 
 
 @dataclass(frozen=True)

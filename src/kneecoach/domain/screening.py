@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from kneecoach.domain.errors import FieldError
+
 Urgency = Literal["emergency", "urgent", "soon", "none"]
 URGENCY_ORDER: tuple[Urgency, ...] = ("none", "soon", "urgent", "emergency")
 
@@ -304,12 +306,8 @@ _OTTAWA: tuple[tuple[str, str], ...] = (
 )
 
 
-class ScreeningError(ValueError):
+class ScreeningError(FieldError):
     """An answer is missing, unknown or of the wrong kind. `field` names it."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {problem}")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kneecoach.content.loader import ContentError, load_catalogue
+from kneecoach.content.errors import ContentError
+from kneecoach.content.loader import load_catalogue
 from kneecoach.figures.anthropometry import joint_names, joint_range
 from kneecoach.figures.camera import View
 from kneecoach.figures.checks import height_above, surfaces

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from kneecoach.domain.dates import check_day
 from kneecoach.services.account import EXPORT_FORMAT_VERSION, export_data
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.db import LOCKING
@@ -164,8 +165,11 @@ def export_document(store: Store) -> dict[str, Any]:
     return export_data(store)
 
 
-def parse_document(raw: object) -> ExportDocument:
-    """Check a document before anything is written; errors name the field that is wrong."""
+def parse_document(raw: object, today: dt.date) -> ExportDocument:
+    """Check a document before anything is written; errors name the field that is wrong.
+
+    Every date must be in the window of `kneecoach.domain.dates` around `today`.
+    """
     if not isinstance(raw, Mapping):
         raise InvalidInput("FILE", "expected a JSON object written by `kneecoach export`")
     if "format_version" not in raw:
@@ -186,7 +190,17 @@ def parse_document(raw: object) -> ExportDocument:
         where = ".".join(str(part) for part in first["loc"]) or "FILE"
         raise InvalidInput(where, first["msg"]) from None
     _check_links(document)
+    _check_dates(document, today)
     return document
+
+
+def _check_dates(document: ExportDocument, today: dt.date) -> None:
+    check_day(document.person.start_date, today, "person.start_date")
+    for n, version in enumerate(document.programme_versions):
+        check_day(version.effective_date, today, f"programme_versions.{n}.effective_date")
+    for name in ("sessions", "checkins", "psfs", "clearances", "decisions", "escalations"):
+        for n, row in enumerate(getattr(document, name)):
+            check_day(row.date, today, f"{name}.{n}.date")
 
 
 def _check_links(document: ExportDocument) -> None:
@@ -211,13 +225,13 @@ def _check_links(document: ExportDocument) -> None:
             raise InvalidInput(name, "two records share one id")
 
 
-def import_document(engine: Engine, raw: object) -> dict[str, Any]:
+def import_document(engine: Engine, raw: object, today: dt.date) -> dict[str, Any]:
     """Write a parsed export into an EMPTY database, all in one transaction.
 
     Refuses (InvalidInput naming --db) a database that already holds anyone's data; a
     failure half-way rolls everything back. Returns a summary of what was written.
     """
-    document = parse_document(raw)
+    document = parse_document(raw, today)
     bind = engine.execution_options(**{LOCKING: "write"})
     with Session(bind) as session, session.begin():
         _require_empty(session)

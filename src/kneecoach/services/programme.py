@@ -366,12 +366,19 @@ class PreparedSession:
     decisions: tuple[Decision, ...]
 
 
-def record_session(store: Store, catalogue: Catalogue, raw: object) -> dict[str, Any]:
-    """Store a finished session (idempotent on client_id) and apply PM-1 at once."""
-    return save_session(store, prepare_session(store, catalogue, raw))
+def record_session(
+    store: Store, catalogue: Catalogue, raw: object, today: dt.date
+) -> dict[str, Any]:
+    """Store a finished session (idempotent on client_id) and apply PM-1 at once.
+
+    `today` bounds the session's date (at most 366 days ahead).
+    """
+    return save_session(store, prepare_session(store, catalogue, raw, today))
 
 
-def prepare_session(store: Store, catalogue: Catalogue, raw: object) -> PreparedSession:
+def prepare_session(
+    store: Store, catalogue: Catalogue, raw: object, today: dt.date
+) -> PreparedSession:
     """Check a session log and work out its targets and PM-1 decisions (reads only).
 
     This is the hot write path, so it does not replay the whole course: targets come
@@ -380,7 +387,8 @@ def prepare_session(store: Store, catalogue: Catalogue, raw: object) -> Prepared
     morning is known (check-in, `today`, `review`), which also stores these same PM-1
     decisions again without duplicating them.
     """
-    return prepare_checked(catalogue, parse_session_log(raw, catalogue), current_programme(store))
+    log = parse_session_log(raw, catalogue, today)
+    return prepare_checked(catalogue, log, current_programme(store))
 
 
 def current_programme(store: Store) -> dict[str, Any]:
@@ -545,7 +553,7 @@ def record_clearance(
 ) -> dict[str, Any]:
     """A professional cleared the person to exercise after a stop."""
     if not cleared_by.strip():
-        raise InvalidInput("--by", "say who cleared you, e.g. --by 'Dr Patel, GP'")
+        raise InvalidInput("cleared_by", "say who cleared you, e.g. 'Dr Patel, GP'")
     person_id = _person_id(store)
     triage = _triage(answers, "answers")
     store.add_clearance(

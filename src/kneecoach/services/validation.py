@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from kneecoach.domain.dates import parse_day
+from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import Catalogue
 
 CLIENT_ID_MAX = 200
@@ -17,26 +19,17 @@ SESSION_KEYS = frozenset({"client_id", "date", "pain_before", "pain_after", "ent
 ENTRY_KEYS = frozenset({"exercise_id", "hurt", "sets"})
 SET_KEYS = frozenset({"reps", "hold_seconds", "minutes", "load_kg", "pain"})
 MAX_SETS = 20
+# More entries than this is not a session: the same exercise may come twice, not dozens of times.
+MAX_ENTRIES = 60
+MAX_NAME = 200
 
 
-class InvalidInput(ValueError):
-    """Input that breaks the contract; `field` names where."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")
+InvalidInput = FieldError
 
 
-def parse_date(value: object, field: str = "date") -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise InvalidInput(field, f"expected a date as YYYY-MM-DD, got {value!r}")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"expected a date as YYYY-MM-DD, got {value!r}") from None
+def parse_date(value: object, today: dt.date, field: str = "date") -> dt.date:
+    """A date written YYYY-MM-DD, from 2000-01-01 to 366 days after `today`."""
+    return parse_day(value, today, field)
 
 
 def pain_score(value: object, field: str) -> int:
@@ -69,7 +62,7 @@ def _keys(raw: Mapping[str, Any], allowed: frozenset[str], prefix: str) -> None:
         raise InvalidInput(f"{prefix}{unknown[0]}", "unknown key")
 
 
-def parse_session_log(raw: object, catalogue: Catalogue) -> dict[str, Any]:
+def parse_session_log(raw: object, catalogue: Catalogue, today: dt.date) -> dict[str, Any]:
     """Validate the `session --log` JSON (and `POST /sessions`); return clean values."""
     if not isinstance(raw, Mapping):
         raise InvalidInput("session", "expected a JSON object")
@@ -85,6 +78,8 @@ def parse_session_log(raw: object, catalogue: Catalogue) -> dict[str, Any]:
     entries_raw = raw["entries"]
     if not isinstance(entries_raw, list) or not entries_raw:
         raise InvalidInput("entries", "expected a non-empty list of exercises")
+    if len(entries_raw) > MAX_ENTRIES:
+        raise InvalidInput("entries", f"at most {MAX_ENTRIES} exercises in one session")
     entries = []
     for i, entry in enumerate(entries_raw):
         where = f"entries.{i}."
@@ -129,7 +124,7 @@ def parse_session_log(raw: object, catalogue: Catalogue) -> dict[str, Any]:
         entries.append({"exercise_id": exercise_id, "hurt": hurt, "sets": sets})
     return {
         "client_id": client_id.strip(),
-        "date": parse_date(raw["date"]),
+        "date": parse_date(raw["date"], today),
         "pain_before": pain_score(raw["pain_before"], "pain_before"),
         "pain_after": pain_score(raw["pain_after"], "pain_after"),
         "entries": entries,
@@ -152,6 +147,8 @@ def parse_psfs(raw: object) -> list[dict[str, Any]]:
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
             raise InvalidInput(f"activities.{i}.name", "expected the activity's name")
+        if len(name) > MAX_NAME:
+            raise InvalidInput(f"activities.{i}.name", f"at most {MAX_NAME} characters")
         score = item.get("score")
         if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10:
             raise InvalidInput(

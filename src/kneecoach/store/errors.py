@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from kneecoach.domain.errors import FieldError
 
-class StoreError(ValueError):
+
+class StoreError(FieldError):
     """A database URL, person or record that cannot be used; `field` names the culprit."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{field}: {problem}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class WebSettings:
     extra_hosts: tuple[str, ...] = field(default=())
     # Lets browser tests speed up the player's clock; never on in `serve`.
     test_hooks: bool = False
+    # The app's "today": tests fix it so they pass on any day; None is the machine's date.
+    today: dt.date | None = None
 
 
 def create_app(settings: WebSettings) -> FastAPI:

@@ -20,6 +20,7 @@ from kneecoach.store.db import connect, unit_of_work
 from kneecoach.store.repository import current_revision
 from kneecoach.web.api.batching import batcher_for
 from kneecoach.web.cache import TODAY_CACHE
+from kneecoach.web.dates import DATE_RULE, DayQuery, IsoDate, app_today, body_day
 from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
 from kneecoach.web.errors import NotFound
 
@@ -32,7 +33,7 @@ class CheckinIn(BaseModel):
     """A pain score 0-10, and the safety questions when answered again."""
 
     model_config = ConfigDict(extra="forbid")
-    date: dt.date | None = Field(default=None, description="Default: today.")
+    date: IsoDate | None = Field(default=None, description=f"{DATE_RULE} Default: today.")
     pain: int = Field(ge=0, le=10, description="Pain score 0-10.")
     morning: bool = Field(default=False, description="The score on waking up.")
     answers: dict[str, Any] | None = Field(
@@ -43,19 +44,15 @@ class CheckinIn(BaseModel):
 
 class PsfsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    date: dt.date | None = None
-    activities: list[dict[str, Any]]
+    date: IsoDate | None = Field(default=None, description=f"{DATE_RULE} Default: today.")
+    activities: list[dict[str, Any]] = Field(max_length=3)
 
 
 class ClearanceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    date: dt.date | None = None
+    date: IsoDate | None = Field(default=None, description=f"{DATE_RULE} Default: today.")
     cleared_by: str = Field(min_length=1, max_length=200)
     answers: dict[str, Any] | None = None
-
-
-def _today(value: dt.date | None) -> dt.date:
-    return value or dt.date.today()
 
 
 @router.get("/exercises", operation_id="list_exercises")
@@ -93,24 +90,32 @@ def post_screening(answers: JsonObject) -> dict[str, Any]:
 
 @router.post("/programme", operation_id="start_programme")
 def post_programme(
-    body: JsonObject, store: StoreDep, catalogue: CatalogueDep, response: Response
+    body: JsonObject,
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    response: Response,
 ) -> dict[str, Any]:
     """Start a programme from the profile of `plan`, plus an optional `start_date`."""
     profile = dict(body)
-    start = parse_date(profile.pop("start_date"), "start_date") if "start_date" in profile else None
-    result = svc.start_programme(store, catalogue, profile, _today(start))
+    today = app_today(request)
+    start = (
+        parse_date(profile.pop("start_date"), today, "start_date")
+        if "start_date" in profile
+        else today
+    )
+    result = svc.start_programme(store, catalogue, profile, start)
     response.status_code = 201 if result["saved"] else 200
     return result
 
 
 @router.get("/today", operation_id="today")
-async def get_today(request: Request, date: dt.date | None = None) -> Response:
+async def get_today(request: Request, day: DayQuery) -> Response:
     """What to do on `date` (default today): session, rest, stopped or not-started.
 
     Answers are cached by the person's data revision, which every write moves on, so
     a repeat costs one small query; it runs on the event loop, skipping the thread hop.
     """
-    day = _today(date)
     engine = connect(request.app.state.settings.db_url)
     key = (str(engine.url), current_revision(engine), day)
     body = TODAY_CACHE.get(key)
@@ -138,7 +143,7 @@ async def post_session(
     commit: web/api/batching.py, docs/performance.md).
     """
     engine = connect(request.app.state.settings.db_url)
-    log = parse_session_log(body, catalogue)
+    log = parse_session_log(body, catalogue, app_today(request))
     result = await batcher_for(engine, catalogue).save(log)
     return Response(
         json.dumps(result).encode(),
@@ -148,11 +153,13 @@ async def post_session(
 
 
 @router.post("/checkins", operation_id="record_checkin")
-def post_checkin(body: CheckinIn, store: StoreDep, catalogue: CatalogueDep) -> dict[str, Any]:
+def post_checkin(
+    body: CheckinIn, request: Request, store: StoreDep, catalogue: CatalogueDep
+) -> dict[str, Any]:
     return svc.record_checkin(
         store,
         catalogue,
-        _today(body.date),
+        body_day(request, body.date),
         body.pain,
         morning=body.morning,
         answers=body.answers,
@@ -161,13 +168,16 @@ def post_checkin(body: CheckinIn, store: StoreDep, catalogue: CatalogueDep) -> d
 
 
 @router.post("/psfs", operation_id="record_psfs")
-def post_psfs(body: PsfsIn, store: StoreDep) -> dict[str, Any]:
-    return svc.record_psfs(store, _today(body.date), {"activities": body.activities})
+def post_psfs(body: PsfsIn, request: Request, store: StoreDep) -> dict[str, Any]:
+    return svc.record_psfs(store, body_day(request, body.date), {"activities": body.activities})
 
 
 @router.post("/clearances", operation_id="record_clearance")
-def post_clearance(body: ClearanceIn, store: StoreDep, catalogue: CatalogueDep) -> dict[str, Any]:
-    return svc.record_clearance(store, catalogue, _today(body.date), body.cleared_by, body.answers)
+def post_clearance(
+    body: ClearanceIn, request: Request, store: StoreDep, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    day = body_day(request, body.date)
+    return svc.record_clearance(store, catalogue, day, body.cleared_by, body.answers)
 
 
 @router.get("/history", operation_id="history")
@@ -176,10 +186,8 @@ def get_history(store: ReadStoreDep) -> dict[str, Any]:
 
 
 @router.get("/progress", operation_id="progress")
-def get_progress(
-    store: StoreDep, catalogue: CatalogueDep, date: dt.date | None = None
-) -> dict[str, Any]:
+def get_progress(store: StoreDep, catalogue: CatalogueDep, day: DayQuery) -> dict[str, Any]:
     try:
-        return svc.progress(store, catalogue, _today(date))
+        return svc.progress(store, catalogue, day)
     except svc.NotStarted:
         raise NotFound("programme") from None

@@ -88,18 +88,18 @@ def settings_post(
             if number is None:
                 raise InvalidInput(key, "please fill this in")
             changes[key] = number
-        result = account.change_settings(store, catalogue, changes, today())
+        result = account.change_settings(store, catalogue, changes, today(request))
     except InvalidInput as error:
         return _settings_page(request, store, values, field_errors(error), status_code=422)
     return redirect("/programme?changed=1" if result["changed"] else "/settings")
 
 
 @router.get("/export")
-def export(store: StoreDep) -> Response:
+def export(request: Request, store: StoreDep) -> Response:
     if store.current_person_id() is None:
         return redirect("/")
     document = account.export_data(store)
-    name = f"kneecoach-export-{today().isoformat()}.json"
+    name = f"kneecoach-export-{today(request).isoformat()}.json"
     return Response(
         json.dumps(document, indent=2, ensure_ascii=False),
         media_type="application/json",
@@ -149,7 +149,9 @@ def _attachment(body: bytes, media_type: str, name: str) -> Response:
 
 
 @router.get("/handout.pdf")
-def handout_pdf(store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4") -> Response:
+def handout_pdf(
+    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4"
+) -> Response:
     """The printable programme (same content as `kneecoach handout`)."""
     from kneecoach.reports.current import current
     from kneecoach.reports.pdf import handout_html, render_pdf
@@ -157,13 +159,15 @@ def handout_pdf(store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4")
     if store.current_person_id() is None:
         return redirect("/")
     size: Paper = "letter" if paper == "letter" else "a4"
-    day = today()
+    day = today(request)
     html = handout_html(current(store, catalogue, day), catalogue, paper=size, printed=day)
     return _attachment(render_pdf(html), "application/pdf", f"kneecoach-handout-{day}.pdf")
 
 
 @router.get("/report.pdf")
-def report_pdf(store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4") -> Response:
+def report_pdf(
+    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4"
+) -> Response:
     """The progress report for an appointment (same as `kneecoach report`)."""
     from kneecoach.reports.current import current
     from kneecoach.reports.pdf import render_pdf
@@ -172,7 +176,7 @@ def report_pdf(store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4") 
     if store.current_person_id() is None:
         return redirect("/")
     size: Paper = "letter" if paper == "letter" else "a4"
-    day = today()
+    day = today(request)
     now = current(store, catalogue, day)
     begin = now.person["start_date"]
     html = report_html(store, catalogue, now, first=begin, last=max(day, begin), paper=size)
@@ -180,14 +184,14 @@ def report_pdf(store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4") 
 
 
 @router.get("/calendar.ics")
-def calendar_file(store: ReadStoreDep, catalogue: CatalogueDep) -> Response:
+def calendar_file(request: Request, store: ReadStoreDep, catalogue: CatalogueDep) -> Response:
     """The next six weeks of sessions as calendar events (same as `kneecoach calendar`)."""
     from kneecoach.reports.current import current
     from kneecoach.reports.ical import calendar_ics
 
     if store.current_person_id() is None:
         return redirect("/")
-    day = today()
+    day = today(request)
     body = calendar_ics(
         current(store, catalogue, day),
         catalogue,

@@ -16,6 +16,7 @@ from kneecoach.domain.planning import DISCLAIMER, Prescription
 from kneecoach.domain.screening import ADVICE
 from kneecoach.domain.wording import describe_dose, describe_load
 from kneecoach.store.repository import Store
+from kneecoach.web.dates import app_today
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
@@ -81,8 +82,9 @@ async def read_form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(read_form)]
 
 
-def today() -> dt.date:
-    return dt.date.today()
+def today(request: Request) -> dt.date:
+    """Today for this app (fixed by the settings in tests)."""
+    return app_today(request)
 
 
 def open_escalations(store: Store | None) -> list[dict[str, Any]]:

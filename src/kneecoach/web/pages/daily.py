@@ -89,7 +89,7 @@ def _checked_in_today(store: Store, day: dt.date) -> bool:
 
 @router.get("/today", response_class=HTMLResponse)
 def today_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
-    day = today()
+    day = today(request)
     result = svc.today(store, catalogue, day)
     if store.current_person_id() is None:
         return redirect("/")
@@ -145,7 +145,7 @@ def player_items(catalogue: Catalogue, result: dict[str, Any], units: str) -> li
 
 @router.get("/session", response_class=HTMLResponse)
 def session_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
-    day = today()
+    day = today(request)
     result = svc.today(store, catalogue, day)
     units = units_of(store)
     items = player_items(catalogue, result, units) if result["status"] == "session" else []
@@ -238,7 +238,7 @@ def checkin_post(
     person_id = store.current_person_id()
     if person_id is None:
         return redirect("/")
-    day = today()
+    day = today(request)
     values: dict[str, Any] = {k: str(v) for k, v in form.items()}
     notes = str(form.get("notes", "")).strip()[:2000] or None
     morning = form.get("morning") == "1"
@@ -310,7 +310,7 @@ def clearance_post(
         return redirect("/")
     cleared_by = str(form.get("cleared_by", "")).strip()[:200]
     if not cleared_by:
-        day = today()
+        day = today(request)
         result = svc.today(store, catalogue, day)
         return render(
             request,
@@ -327,5 +327,5 @@ def clearance_post(
             errors={"cleared_by": "Please say who cleared you, for example 'Dr Patel, GP'."},
             status_code=422,
         )
-    svc.record_clearance(store, catalogue, today(), cleared_by, None)
+    svc.record_clearance(store, catalogue, today(request), cleared_by, None)
     return redirect("/checkin")

@@ -217,7 +217,7 @@ def profile_post(
     try:
         profile = read_profile(form, answers)
         psfs = read_psfs(form)
-        result = svc.start_programme(store, catalogue, profile, today(), psfs)
+        result = svc.start_programme(store, catalogue, profile, today(request), psfs)
     except (InvalidInput, ValueError) as error:
         errors = field_errors(error)
         errors = {psfs_field(k): v for k, v in errors.items()}
@@ -240,7 +240,7 @@ def programme_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -
     person = store.person(person_id)
     profile = parse_profile(person["profile"])
     planned = plan(profile, catalogue)
-    day = today()
+    day = today(request)
     course = svc.load_course(store, catalogue, person_id, max(day, person["start_date"]))
     units = units_of(store)
     week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)

@@ -35,7 +35,7 @@ def _progress_page(
     person_id = store.current_person_id()
     if person_id is None:
         return redirect("/")
-    day = today()
+    day = today(request)
     data = svc.progress(store, catalogue, day)
     person = store.person(person_id)
     start = person["start_date"]
@@ -91,7 +91,7 @@ def psfs_post(
         raw = read_psfs(form)
         if raw is None:
             raise InvalidInput("psfs_name_0", "name at least one activity and give it a score")
-        svc.record_psfs(store, today(), raw)
+        svc.record_psfs(store, today(request), raw)
     except InvalidInput as error:
         errors = {psfs_field(k): v for k, v in field_errors(error).items()}
         return _progress_page(request, store, catalogue, errors=errors, status_code=422)
