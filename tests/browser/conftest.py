@@ -2,10 +2,13 @@
 
 Each test gets a fresh SQLite database and its own server; the browser is shared. The app runs
 with test hooks on, so the player's clock can be sped up (`?time_scale=`) instead of sleeping.
+Its "today" is fixed (`TODAY`, a Monday), never the machine's date: which exercises a session
+holds depends on the day of the week (docs/testing.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import threading
 import time
@@ -35,6 +38,9 @@ PHONE = {"width": 360, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
 # Player time runs this many times faster in tests: a 30 s hold takes 0.15 s.
 TIME_SCALE = 200
+# The servers' today: a Monday, so a 7-day programme's session is a strength day (it holds
+# Double knee to chest, whose easier variant is Single knee to chest).
+TODAY = dt.date(2026, 1, 5)
 
 
 def free_port() -> int:
@@ -47,14 +53,18 @@ def free_port() -> int:
 class Server:
     base: str
     db_url: str
+    today: dt.date = TODAY
 
     def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return httpx.request(method, self.base + path, timeout=10, **kwargs)
 
 
-def start_server(db_url: str) -> tuple[uvicorn.Server, threading.Thread, str]:
+def start_server(
+    db_url: str, today: dt.date = TODAY
+) -> tuple[uvicorn.Server, threading.Thread, str]:
+    """The app under uvicorn in a daemon thread, its today fixed to `today`."""
     port = free_port()
-    app = create_app(WebSettings(db_url=db_url, port=port, test_hooks=True))
+    app = create_app(WebSettings(db_url=db_url, port=port, test_hooks=True, today=today))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -70,9 +80,9 @@ def start_server(db_url: str) -> tuple[uvicorn.Server, threading.Thread, str]:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     db_url = f"sqlite:///{tmp_path / 'browser.db'}"
-    running, thread, base = start_server(db_url)
+    running, thread, base = start_server(db_url, TODAY)
     try:
-        yield Server(base, db_url)
+        yield Server(base, db_url, TODAY)
     finally:
         running.should_exit = True
         thread.join(timeout=10)
@@ -109,8 +119,13 @@ def page(context: BrowserContext) -> Iterator[Page]:
 
 
 def start_programme(server: Server, **changes: Any) -> dict[str, Any]:
-    """A programme through the API; 7 days a week so that today is always a session day."""
+    """A programme through the API, starting on the server's today; 7 days a week so that
+    today is always a session day."""
     body = profile(days_per_week=7, **changes)
     response = server.api("POST", "/api/v1/programme", json=body)
     assert response.status_code == 201, response.text
+    plan = server.api("GET", "/api/v1/today").json()
+    assert (plan["date"], plan["status"]) == (server.today.isoformat(), "session"), (
+        f"the server's today should be {server.today} with a session, got {plan}"
+    )
     return dict(response.json())

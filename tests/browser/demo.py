@@ -16,8 +16,8 @@ MORNINGS = [5, 5, 4, 5, 4, 4, 3, 4, 3, 3, 3, 2, 3, 2, 2, 2, 2, 2]
 MISSED = {8}  # one planned session left out, so the calendar shows one
 
 
-def seed(db_url: str, today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
+def seed(db_url: str, today: dt.date) -> None:
+    """A programme that started DAYS before `today` (the app's today, never the machine's)."""
     start = today - dt.timedelta(days=DAYS)
     catalogue = load_catalogue()
     engine = connect(db_url)
@@ -42,7 +42,7 @@ def seed(db_url: str, today: dt.date | None = None) -> None:
                 svc.record_checkin(store, catalogue, day, MORNINGS[offset], morning=True)
             plan = svc.today(store, catalogue, day)
             if plan["status"] == "session" and offset not in MISSED:
-                svc.record_session(store, catalogue, _log(day, plan, offset))
+                svc.record_session(store, catalogue, _log(day, plan, offset), day)
             if offset == 14:
                 svc.record_psfs(
                     store,

@@ -1,7 +1,8 @@
 """Save a PNG of every page at phone (360x800) and desktop (1280x900) width.
 
 Run by `make screenshots`: python tests/browser/screenshots.py docs/screenshots
-Uses a temporary database seeded with about two weeks of demo data.
+Uses a temporary database seeded with about two weeks of demo data, up to the fixed TODAY of
+tests/browser/conftest.py (the same pictures whatever the machine's date).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tests.browser.conftest import (  # noqa: E402
     CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
+    TODAY,
     Server,
     start_server,
 )
@@ -34,11 +36,11 @@ def shoot(out: Path) -> list[Path]:
         for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             with tempfile.TemporaryDirectory() as tmp:
                 db_url = f"sqlite:///{Path(tmp) / 'demo.db'}"
-                running, thread, base = start_server(db_url)
+                running, thread, base = start_server(db_url, TODAY)
                 context = browser.new_context(viewport=viewport, device_scale_factor=1)
                 page = context.new_page()
                 try:
-                    for number, name in enumerate(tour(page, Server(base, db_url)), start=1):
+                    for number, name in enumerate(tour(page, Server(base, db_url, TODAY)), start=1):
                         path = out / f"{number:02d}-{name}-{label}.png"
                         page.screenshot(path=str(path), full_page=True)
                         saved.append(path)

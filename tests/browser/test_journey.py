@@ -99,9 +99,14 @@ def test_a_full_session_with_holds_and_reps(page: Page, server: Server) -> None:
 
 def test_this_hurts_stops_the_exercise_and_regresses_it(page: Page, server: Server) -> None:
     start_programme(server)
+    plan = server.api("GET", "/api/v1/today").json()
+    assert "double-knee-to-chest" in [i["exercise_id"] for i in plan["items"]], (
+        f"{server.today} ({plan['weekday']}) should be a strength day: {plan['items']}"
+    )
     player.open_session(page, server.base)
     player.begin(page)
     while player.current_exercise(page) != "Double knee to chest":
+        assert player.visible(page, "#s-exercise"), "the session ended before Double knee to chest"
         page.locator("#x-skip").click()
     page.locator("#rep-tap").wait_for()
     page.locator("#rep-tap").click()
@@ -117,10 +122,12 @@ def test_this_hurts_stops_the_exercise_and_regresses_it(page: Page, server: Serv
 
     # The next session with that exercise's slot (strength days are not every day).
     for ahead in range(1, 8):
-        day = (dt.date.today() + dt.timedelta(days=ahead)).isoformat()
+        day = (server.today + dt.timedelta(days=ahead)).isoformat()
         items = server.api("GET", f"/api/v1/today?date={day}").json()["items"]
         if any(i["slot"] == "double-knee-to-chest" for i in items):
             break
+    else:
+        raise AssertionError(f"no session in the week after {server.today} has that slot")
     ids = [item["exercise_id"] for item in items]
     assert "single-knee-to-chest" in ids and "double-knee-to-chest" not in ids
     easier = next(i for i in items if i["exercise_id"] == "single-knee-to-chest")

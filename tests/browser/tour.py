@@ -40,7 +40,7 @@ def tour(page: Page, server: Server) -> Iterator[str]:
     page.get_by_role("button", name="Next").click()
     yield "profile"
 
-    seed(server.db_url)
+    seed(server.db_url, server.today)  # the demo person's last day is the app's today
     page.goto(base + "/programme")
     yield "programme"
     page.goto(base + "/today")

@@ -49,6 +49,7 @@ def test_new_equipment_adds_exercises_and_keeps_progress(db_url):
                             }
                         ],
                     },
+                    day,
                 )
         before = items(store, catalogue, START + dt.timedelta(days=4))
         assert "step-up" not in before and "supine-hamstring-stretch" not in before

@@ -62,7 +62,7 @@ def seed(
                 )
             plan = svc.today(store, catalogue, day)
             if plan["status"] == "session" and offset not in MISSED:
-                svc.record_session(store, catalogue, _log(day, plan, offset, label))
+                svc.record_session(store, catalogue, _log(day, plan, offset, label), day)
             if offset in (7, 21):
                 score = 5 if offset == 7 else 7
                 svc.record_psfs(

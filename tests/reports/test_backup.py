@@ -27,7 +27,7 @@ def _person(url: str) -> int:
 
 
 def _counts(path: Path) -> tuple[int, int]:
-    """(check-ins, revision): each check-in is written with one revision bump, together."""
+    """(check-ins, revision): each check-in is written with a new revision token, together."""
     with sqlite3.connect(path) as connection:
         checkins = connection.execute("SELECT count(*) FROM checkins").fetchone()[0]
         revision = connection.execute("SELECT revision FROM people").fetchone()[0]
@@ -41,12 +41,17 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
     engine = connect(url)
     stop = threading.Event()
     written = [0]
+    # The revision token each number of check-ins was committed with.
+    revisions: dict[int, int] = {}
 
     def writer() -> None:
         while not stop.is_set():
             with unit_of_work(engine) as store:
                 store.add_checkin(person_id, date=START, pain=written[0] % 11, morning=False)
+                key = store.current_person_revision()
+            assert key is not None
             written[0] += 1
+            revisions[written[0]] = key[2]
 
     thread = threading.Thread(target=writer)
     thread.start()
@@ -66,7 +71,7 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
     for copy in copies:
         assert integrity(copy) == "ok"
         checkins, revision = _counts(copy)
-        assert revision == checkins  # never a check-in without its revision, or the reverse
+        assert revision == revisions[checkins]  # never a check-in without its revision, or back
         seen.append(checkins)
     assert seen == sorted(seen) and seen[-1] <= written[0]
 
@@ -74,7 +79,7 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
     done = kc("restore", str(copies[-1]), "--db", f"sqlite:///{target}", "--json")
     assert done.returncode == 0, done.stderr
     assert integrity(target) == "ok"
-    assert _counts(target) == (seen[-1], seen[-1])
+    assert _counts(target) == (seen[-1], revisions[seen[-1]])
     # The restored file opens as a kneecoach database.
     with unit_of_work(connect(f"sqlite:///{target}"), read_only=True) as store:
         assert len(store.checkins(person_id)) == seen[-1]

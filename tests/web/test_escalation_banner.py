@@ -6,12 +6,14 @@ import datetime as dt
 import re
 
 from tests.factories import clear_answers, profile
+from tests.web.conftest import TODAY  # the app's today: these tests count days back from it
 
 
 def test_a_red_flag_shows_on_every_page_until_acknowledged(sqlite_client):
     client = sqlite_client
-    start = (dt.date.today() - dt.timedelta(days=3)).isoformat()
-    assert client.post("/api/v1/programme", json={**profile(), "start_date": start}).status_code
+    start = (TODAY - dt.timedelta(days=3)).isoformat()
+    started = client.post("/api/v1/programme", json={**profile(), "start_date": start})
+    assert started.status_code == 201, started.text
     client.post(
         "/api/v1/checkins",
         json={"pain": 4, "answers": clear_answers(calf_swelling_pain_one_leg=True)},
@@ -35,16 +37,18 @@ def test_a_red_flag_shows_on_every_page_until_acknowledged(sqlite_client):
 
 def test_a_missed_week_reminder_shows_on_the_today_page(sqlite_client):
     client = sqlite_client
-    start = (dt.date.today() - dt.timedelta(days=9)).isoformat()
-    client.post("/api/v1/programme", json={**profile(), "start_date": start})
+    start = (TODAY - dt.timedelta(days=9)).isoformat()
+    started = client.post("/api/v1/programme", json={**profile(), "start_date": start})
+    assert started.status_code == 201, started.text
     page = client.get("/today").text
     assert "ES-4" in page
 
 
 def test_handout_report_and_calendar_download(sqlite_client):
     client = sqlite_client
-    start = (dt.date.today() - dt.timedelta(days=3)).isoformat()
-    client.post("/api/v1/programme", json={**profile(), "start_date": start})
+    start = (TODAY - dt.timedelta(days=3)).isoformat()
+    started = client.post("/api/v1/programme", json={**profile(), "start_date": start})
+    assert started.status_code == 201, started.text
     client.post("/api/v1/checkins", json={"pain": 3, "morning": True})
     for path, kind, magic in (
         ("/handout.pdf", "application/pdf", b"%PDF"),

@@ -9,6 +9,7 @@ import httpx
 
 from kneecoach.web.app import WebSettings, create_app
 from tests.factories import profile
+from tests.web.conftest import TODAY
 
 
 def session(client_id: str, date: str = "2026-01-05", pain: int = 1) -> dict:
@@ -28,7 +29,7 @@ def session(client_id: str, date: str = "2026-01-05", pain: int = 1) -> dict:
 
 
 def test_a_burst_of_sessions_is_stored_once_each_and_a_bad_one_fails_alone(db_url):
-    app = create_app(WebSettings(db_url=db_url, extra_hosts=("testserver",)))
+    app = create_app(WebSettings(db_url=db_url, extra_hosts=("testserver",), today=TODAY))
 
     async def burst() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)

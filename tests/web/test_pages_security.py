@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from kneecoach.store.db import connect, dispose_all, unit_of_work
 from kneecoach.web.app import WebSettings, create_app
 from tests.factories import profile
+from tests.web.conftest import TODAY
 
 EVIL = {"Origin": "http://evil.example"}
 PAGES = [
@@ -35,7 +36,7 @@ PAGES = [
 @pytest.fixture
 def started(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
     url = f"sqlite:///{tmp_path / 'pages.db'}"
-    app = create_app(WebSettings(db_url=url, port=8000, extra_hosts=("testserver",)))
+    app = create_app(WebSettings(db_url=url, port=8000, extra_hosts=("testserver",), today=TODAY))
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.post("/api/v1/programme", json=profile(days_per_week=7)).status_code == 201
         yield client, url

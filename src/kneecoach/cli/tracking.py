@@ -285,6 +285,9 @@ def register(app: typer.Typer) -> None:
         out.print(f"Reviewed {people} people; {new} new decisions.")
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 2
+
+
 def _pain_option(value: int) -> int:
     try:
         return pain_score(value, "--pain")
@@ -336,4 +339,6 @@ def register_serve(app: typer.Typer) -> None:
             access_log=False,
             proxy_headers=False,
             server_header=False,
+            # Stop within a few seconds of SIGTERM even with browsers holding connections open.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )

@@ -27,6 +27,7 @@ from kneecoach.store.tables import (
     ProgrammeVersion,
     Psfs,
     SessionEntry,
+    new_revision,
 )
 
 CLIENT_ID_MAX = 200
@@ -44,15 +45,18 @@ DECISION_FIELDS = ("date", "slot", "exercise_id", "action", "rule", "reason", "n
 ESCALATION_FIELDS = ("date", "rule", "urgency", "message", "numbers")
 
 
-# (id, revision) of the current person: the key of every cached answer about them.
-_CURRENT_REVISION = select(Person.id, Person.revision).order_by(Person.id.desc()).limit(1)
+# (id, uid, revision) of the current person: the key of every cached answer about them.
+_CURRENT_REVISION = (
+    select(Person.id, Person.uid, Person.revision).order_by(Person.id.desc()).limit(1)
+)
+RevisionKey = tuple[int, str | None, int]
 
 
-def current_revision(engine: Engine) -> tuple[int, int] | None:
-    """(id, revision) of the current person, read outside any unit of work (cache keys)."""
+def current_revision(engine: Engine) -> RevisionKey | None:
+    """(id, uid, revision) of the current person, read outside any unit of work (cache keys)."""
     with engine.connect() as connection:
         row = connection.execute(_CURRENT_REVISION).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 class Store:
@@ -105,7 +109,7 @@ class Store:
         result = self._session.execute(
             update(Person)
             .where(Person.id == person_id)
-            .values(profile=profile, revision=Person.revision + 1),
+            .values(profile=profile, revision=new_revision()),
             execution_options={"synchronize_session": False},
         )
         if _rowcount(result) == 0:
@@ -133,15 +137,15 @@ class Store:
             ).all()
         )
 
-    def current_person_revision(self) -> tuple[int, int] | None:
-        """(id, revision) of the most recently created person, in one query."""
+    def current_person_revision(self) -> RevisionKey | None:
+        """(id, uid, revision) of the most recently created person, in one query."""
         row = self._session.execute(_CURRENT_REVISION).first()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
     def _touch(self, person_id: int) -> None:
         people = _table(Person)
         self._session.connection().execute(
-            update(people).where(people.c.id == person_id).values(revision=people.c.revision + 1)
+            update(people).where(people.c.id == person_id).values(revision=new_revision())
         )
 
     def count_people(self) -> int:

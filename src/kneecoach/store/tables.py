@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -59,6 +61,15 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def new_revision() -> int:
+    """A random revision token (31 bits: PostgreSQL's INTEGER)."""
+    return secrets.randbelow(2**31 - 1) + 1
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
 def _nullable_json() -> JSON:
     # Python None is stored as SQL NULL, not as the JSON text 'null'.
     return JSON(none_as_null=True)
@@ -88,8 +99,11 @@ class Person(Base):
     baseline_pain: Mapped[int]
     screening: Mapped[dict[str, Any]]
     urgency: Mapped[str] = mapped_column(String(40))
-    # Goes up with every change to what the person recorded: a cheap key for caches.
-    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A new random token with every change to what the person recorded: with `uid`, the key
+    # of cached answers. Random, not a counter, so a restored backup never meets a stale key.
+    revision: Mapped[int] = mapped_column(Integer, default=new_revision, server_default="0")
+    # Random and never reused, unlike SQLite's ids (a deleted last row's id comes back).
+    uid: Mapped[str | None] = mapped_column(String(32), default=new_uid)
 
 
 class ProgrammeVersion(Base):

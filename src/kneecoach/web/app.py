@@ -16,6 +16,7 @@ from kneecoach.content.loader import load_catalogue
 from kneecoach.store.db import connect, resolve_url
 from kneecoach.web.api.routes import router as api_router
 from kneecoach.web.errors import install_error_handlers
+from kneecoach.web.limits import BodySizeLimit
 from kneecoach.web.pages.routes import router as pages_router
 from kneecoach.web.security import PersonalModeGuard, allowed_hosts, origins_for
 
@@ -56,6 +57,7 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     hosts = allowed_hosts(settings.port, settings.extra_hosts)
     app.add_middleware(PersonalModeGuard, hosts=hosts, origins=origins_for(hosts))
+    app.add_middleware(BodySizeLimit)  # outermost: nothing reads a body past the limit
     return app
 
 

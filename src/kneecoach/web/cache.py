@@ -24,6 +24,10 @@ class LruCache:
                 self._items.move_to_end(key)
             return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def put(self, key: Hashable, value: bytes) -> None:
         with self._lock:
             self._items[key] = value

@@ -8,10 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from kneecoach.domain.planning import ProfileError
-from kneecoach.domain.screening import ScreeningError
-from kneecoach.services.validation import InvalidInput
-from kneecoach.store.errors import StoreError
+from kneecoach.domain.errors import FieldError
 
 
 class NotFound(LookupError):
@@ -29,10 +26,7 @@ def problem(field: str, message: str) -> dict[str, Any]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(InvalidInput)
-    @app.exception_handler(ProfileError)
-    @app.exception_handler(ScreeningError)
-    @app.exception_handler(StoreError)
+    @app.exception_handler(FieldError)
     async def bad_input(_: Request, error: Exception) -> JSONResponse:
         field = getattr(error, "field", "body")
         message = str(error).split(": ", 1)[-1]
