@@ -100,7 +100,7 @@ def build(url: str) -> list[dict[str, object]]:
             svc.record_checkin(store, catalogue, day, max(1, 4 - n // 10), morning=True)
             plan = svc.today(store, catalogue, day)
             if plan["status"] == "session":
-                svc.record_session(store, catalogue, session_log(day, plan["items"], f"b{n}"))
+                svc.record_session(store, catalogue, session_log(day, plan["items"], f"b{n}"), day)
     with unit_of_work(engine) as store:
         items = svc.today(store, catalogue, TODAY)["items"]
     dispose_all()
