@@ -21,6 +21,9 @@ DEBIAN_NEEDS := /usr/lib/postgresql/15/bin/pg_ctl:postgresql /usr/bin/chromium:c
                 /usr/bin/pdftoppm:poppler-utils
 setup: $(UV)
 	$(UV) sync --frozen --quiet
+	@# Bytecode ahead of time, also where PYTHONDONTWRITEBYTECODE is set: a command that
+	@# compiles its imports on every run starts several times slower (docs/performance.md).
+	@$(VENV)/bin/python -m compileall -q -j 0 src $(VENV)/lib/python3*/site-packages >/dev/null || true
 	@missing=""; \
 	for need in $(DEBIAN_NEEDS); do [ -x "$${need%%:*}" ] || missing="$$missing $${need##*:}"; done; \
 	if [ -n "$$missing" ]; then \

@@ -6,19 +6,52 @@ Bad input exits with code 2 and one line naming the field; never a traceback.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from kneecoach.domain.exercises import Catalogue
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+class LazyConsole:
+    """A Rich console made on first use: `--json` output never imports Rich."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False)
+        return getattr(self._console, name)
+
+
+out: Any = LazyConsole()
+err: Any = LazyConsole(stderr=True)
+
+
+def lazy_module(name: str) -> ModuleType:
+    """`name`, imported on first attribute access (the standard library's LazyLoader)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
 
 BAD_INPUT = 2
 

@@ -10,22 +10,26 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from kneecoach.cli import reports, tracking, views
+from kneecoach.cli import reports, tracking
 from kneecoach.cli.io import (
     BAD_INPUT,
     InputError,
     err,
     fail,
+    lazy_module,
     load_catalogue,
     print_json,
     read_json,
 )
-from kneecoach.cli.prompts import ask_screening
 from kneecoach.content.errors import ContentError
 from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import CATEGORIES
 from kneecoach.domain.planning import parse_profile, plan
 from kneecoach.domain.screening import screen
+
+# Rich layouts and prompts load only when a command prints for a person.
+views = lazy_module("kneecoach.cli.views")
+prompts = lazy_module("kneecoach.cli.prompts")
 
 app = typer.Typer(
     name="kneecoach",
@@ -114,7 +118,7 @@ def screen_command(
     if answers is None:
         if as_json:
             fail("--answers", "required with --json (nothing is asked interactively)")
-        raw = ask_screening()
+        raw = prompts.ask_screening()
     else:
         raw = read_json(answers, "--answers")
         if not isinstance(raw, dict):

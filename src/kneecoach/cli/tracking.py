@@ -9,15 +9,25 @@ from typing import Annotated, Any
 import typer
 
 from kneecoach import clock
-from kneecoach.cli import views
 from kneecoach.cli.database import DateOption, DbOption, engine_for
 from kneecoach.cli.database import day_option as _day
 from kneecoach.cli.database import store as _store
-from kneecoach.cli.io import err, fail, load_catalogue, out, print_json, read_json
-from kneecoach.cli.prompts import ask_profile, ask_psfs, ask_screening
+from kneecoach.cli.io import (
+    err,
+    fail,
+    lazy_module,
+    load_catalogue,
+    out,
+    print_json,
+    read_json,
+)
 from kneecoach.domain.planning import DISCLAIMER, parse_profile, plan
 from kneecoach.domain.screening import screen
 from kneecoach.services.validation import pain_score
+
+# Rich layouts and prompts load only when a command prints for a person.
+views = lazy_module("kneecoach.cli.views")
+prompts = lazy_module("kneecoach.cli.prompts")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout.")]
 
@@ -56,13 +66,13 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 fail("--profile", "required with --json (nothing is asked interactively)")
             err.print(f"[bold]{DISCLAIMER}[/bold]\n")
-            answers = ask_screening()
+            answers = prompts.ask_screening()
             triage = screen(answers)
             views.triage(triage)
             if triage.stops_programme:
                 return
-            raw = {**ask_profile(), "screening": answers}
-            psfs_raw = ask_psfs()
+            raw = {**prompts.ask_profile(), "screening": answers}
+            psfs_raw = prompts.ask_psfs()
         with _store(db) as store:
             result = svc.start_programme(store, catalogue, raw, day, psfs_raw)
         if as_json:
