@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+from kneecoach.domain import rules
 from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import ACCESS, EQUIPMENT, Catalogue, Exercise
-from kneecoach.domain.screening import ScreeningError, Triage, screen
+from kneecoach.domain.screening import ScreeningError, Triage, screen, with_intake_pain
 
 WEEKDAYS: tuple[str, ...] = (
     "monday",
@@ -50,11 +51,11 @@ MIN_STRENGTH_GAP_DAYS = 2
 MAX_STRENGTH_DAYS = 3
 
 # PM-1: pain above this is outside the acceptable zone: a gentle programme only.
-GENTLE_ABOVE_PAIN = 5
+GENTLE_ABOVE_PAIN = rules.GENTLE_ABOVE_PAIN
 # Article: ice or heat around the session helps when stretches are hard to bear.
 ICE_HEAT_FROM_PAIN = 4
 # PR-3: every stretch starts at a total hold of at least this many seconds.
-STRETCH_TOTAL_SECONDS = 60
+STRETCH_TOTAL_SECONDS = rules.PR3_STRETCH_TOTAL_SECONDS
 
 # Time model (design choices, docs/planning.md).
 SWITCH_SECONDS = 10  # changing side once per set of a per-side exercise
@@ -360,6 +361,19 @@ def parse_profile(raw: object) -> Profile:
     )
 
 
+class Person(Protocol):
+    """What choosing the exercises needs to know about a person (a `Profile` has it)."""
+
+    @property
+    def pain_now(self) -> int: ...
+
+    @property
+    def equipment(self) -> frozenset[str]: ...
+
+    @property
+    def access(self) -> frozenset[str]: ...
+
+
 # --- doses and time --------------------------------------------------------------
 
 
@@ -422,7 +436,7 @@ def strength_days(days: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _first_available(
-    catalogue: Catalogue, ids: tuple[str, ...], profile: Profile
+    catalogue: Catalogue, ids: tuple[str, ...], profile: Person
 ) -> Exercise | None:
     for exercise_id in ids:
         exercise = catalogue.get(exercise_id)
@@ -431,7 +445,7 @@ def _first_available(
     return None
 
 
-def _equipment_note(exercise: Exercise, profile: Profile) -> str | None:
+def _equipment_note(exercise: Exercise, profile: Person) -> str | None:
     """Name the stand-in the person will use, e.g. a towel for the strap."""
     for need in exercise.equipment:
         used = need.met_by(profile.equipment)
@@ -440,7 +454,7 @@ def _equipment_note(exercise: Exercise, profile: Profile) -> str | None:
     return None
 
 
-def _choose(catalogue: Catalogue, profile: Profile, *, gentle: bool, valgus_ban: bool) -> _Choice:
+def _choose(catalogue: Catalogue, profile: Person, *, gentle: bool, valgus_ban: bool) -> _Choice:
     choice = _Choice()
     for stretch_id in STRETCH_ORDER:
         exercise = catalogue.get(stretch_id)
@@ -549,6 +563,11 @@ def _choose(catalogue: Catalogue, profile: Profile, *, gentle: bool, valgus_ban:
     return choice
 
 
+def full_slots(catalogue: Catalogue, person: Person, *, valgus_ban: bool) -> tuple[Slot, ...]:
+    """PR-9: every slot of the full (not gentle) programme, at its start, in plan order."""
+    return tuple(_choose(catalogue, person, gentle=False, valgus_ban=valgus_ban).slots)
+
+
 _MACHINE_NAMES = {
     "recumbent-bike": "recumbent bike",
     "stationary-bike": "exercise bike",
@@ -557,7 +576,7 @@ _MACHINE_NAMES = {
 }
 
 
-def _aerobic_note(aerobic_id: str, profile: Profile) -> str | None:
+def _aerobic_note(aerobic_id: str, profile: Person) -> str | None:
     if aerobic_id != "stationary-cardio":
         return None
     machines = [name for key, name in _MACHINE_NAMES.items() if key in profile.access]
@@ -669,6 +688,7 @@ def plan(profile: Profile, catalogue: Catalogue) -> Programme:
         triage = screen(profile.screening)
     except ScreeningError as error:
         raise ProfileError(f"screening.{error.field}", str(error).split(": ", 1)[1]) from None
+    triage = with_intake_pain(triage, profile.pain_now)  # PM-5
 
     warnings: list[str] = []
     if triage.stops_programme:

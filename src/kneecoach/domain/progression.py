@@ -11,28 +11,35 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from fractions import Fraction
 from typing import Literal
 
+from kneecoach.domain import rules
 from kneecoach.domain.exercises import Catalogue, Exercise
 from kneecoach.domain.planning import Prescription, Slot, starting_dose
 
 Action = Literal["progress", "repeat", "regress", "pause"]
 
-SAFE_MAX = 2  # PM-1: 0-2 safe
-ACCEPTABLE_MAX = 5  # PM-1: 3-5 acceptable, above 5 not acceptable
-MORNING_RISE_REGRESS = 2  # PM-3 (design choice): a rise of 2 or more regresses
+# The names other modules import; the numbers live in `rules` (CLINICAL.md ids there).
+SAFE_MAX = rules.PM1_SAFE_MAX
+ACCEPTABLE_MAX = rules.PM1_ACCEPTABLE_MAX
+MORNING_RISE_REGRESS = rules.PM3_RISE_REGRESS
 # PM-3: a 1-point rise holds the dose; less than that is within the scale's error, so it
 # counts as "equal or lower" (usual morning pain is a mean, so rises can be fractions).
-MORNING_RISE_HOLD = 1
-GOOD_SESSIONS_TO_PROGRESS = 2  # PR-1: two consecutive good sessions
-ACCEPTABLE_SESSIONS_TO_REGRESS = 2  # PR-5: acceptable zone two sessions running
-LOAD_STEP_KG = 0.5  # PR-2: smallest ankle weight step (0.5 kg / 1 lb)
-LOAD_MAX_KG = 5.0  # design choice: above this, see a professional for heavier loading
-REP_STEP = 2  # PR-2: reps up the range, 10 -> 12 -> 15
-STRETCH_HOLD_STEP = 10  # PR-3: 5-10 s steps (design choice: 10 s for stretches and yoga)
-STRENGTH_HOLD_STEP = 5  # PR-3 applied to held strength moves (plank, balance)
-AEROBIC_WEEKLY_GROWTH = 0.10  # PR-4 (design choice): about 10 % a week
-AEROBIC_FLOOR_MINUTES = 5  # design choice: the shortest aerobic bout after a regression
+MORNING_RISE_HOLD = rules.PM3_RISE_HOLD
+GOOD_SESSIONS_TO_PROGRESS = rules.PR1_GOOD_SESSIONS
+ACCEPTABLE_SESSIONS_TO_REGRESS = rules.PR5_ACCEPTABLE_SESSIONS
+LOAD_STEP_KG = rules.PR2_LOAD_STEP_KG
+LOAD_MAX_KG = rules.PR2_LOAD_MAX_KG
+REP_STEP = rules.PR2_REP_STEP
+STRETCH_HOLD_STEP = rules.PR3_STRETCH_HOLD_STEP
+STRENGTH_HOLD_STEP = rules.PR3_STRENGTH_HOLD_STEP
+AEROBIC_WEEKLY_GROWTH = rules.PR4_GROWTH_PERCENT / 100
+AEROBIC_FLOOR_MINUTES = rules.PR4_FLOOR_MINUTES
+# "Variants add, never replace" (design choice: named here, not in the content): these
+# harder variants join the programme as an extra exercise instead of taking a slot over.
+ADDED_VARIANTS = frozenset({"side-lying-inner-leg-raise"})
+LOAD_TOLERANCE_KG = 1e-6  # PR-1: a set at the target load, up to float noise
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ class Performance:
 
     @property
     def full_dose(self) -> bool:
-        """Every prescribed set done, each at least at its target (PR-1)."""
+        """Every prescribed set done, each at least at its target, load included (PR-1)."""
         if len(self.sets) < self.target.sets:
             return False
         t = self.target
@@ -91,6 +98,7 @@ class Performance:
             (t.reps is None or (s.reps or 0) >= t.reps)
             and (t.hold_seconds is None or (s.hold_seconds or 0) >= t.hold_seconds)
             and (t.minutes is None or (s.minutes or 0) >= t.minutes)
+            and (not t.load_kg or (s.load_kg or 0) >= t.load_kg - LOAD_TOLERANCE_KG)
             for s in self.sets
         )
 
@@ -132,6 +140,12 @@ def _rep_steps(low: int, high: int) -> list[int]:
     return sorted(steps)
 
 
+def aerobic_step(minutes: int) -> int:
+    """PR-4: 10 % of the current minutes, rounded to the nearest minute (halves up), at least 1."""
+    tenth = (minutes * rules.PR4_GROWTH_PERCENT * 2 + 100) // 200  # exact half-up rounding
+    return max(rules.PR4_MIN_STEP_MINUTES, tenth)
+
+
 def step_up(
     exercise: Exercise,
     dose: Prescription,
@@ -139,8 +153,13 @@ def step_up(
     equipment: Iterable[str],
     *,
     late_ok: bool = False,
+    present: frozenset[str] = frozenset(),
 ) -> Step | None:
-    """The next rung up (PR-2, PR-3, PR-4, PR-7), or None at the top of the ladder."""
+    """The next rung up (PR-2, PR-3, PR-4, PR-7), or None at the top of the ladder.
+
+    A variant that adds (`ADDED_VARIANTS`) is never a rung, and neither is an exercise
+    already in the programme (`present`): see `variant_to_add`.
+    """
     rng = exercise.dose
     if rng is None:
         return None
@@ -148,8 +167,7 @@ def step_up(
     if dose.minutes is not None and rng.minutes:  # PR-4: about 10 % more
         if dose.minutes >= rng.minutes.max:
             return None
-        grown = max(dose.minutes + 1, math.ceil(dose.minutes * (1 + AEROBIC_WEEKLY_GROWTH)))
-        minutes = min(rng.minutes.max, grown)
+        minutes = min(rng.minutes.max, dose.minutes + aerobic_step(dose.minutes))
         return Step(exercise.id, replace(dose, minutes=minutes), f"{minutes} minutes")
     if dose.reps is not None and rng.reps:
         higher = [r for r in _rep_steps(rng.reps.min, rng.reps.max) if r > dose.reps]
@@ -175,6 +193,8 @@ def step_up(
             reps = rng.reps.min if rng.reps else dose.reps
             return Step(exercise.id, replace(dose, load_kg=load, reps=reps), f"{load:g} kg")
     for target_id in exercise.progressions:  # PR-2: or the named harder variant
+        if target_id in ADDED_VARIANTS or target_id in present:
+            continue
         target = catalogue.get(target_id)
         if target.level == "late" and not late_ok:  # PR-7
             continue
@@ -183,21 +203,47 @@ def step_up(
     return None
 
 
+def variant_to_add(
+    exercise: Exercise,
+    catalogue: Catalogue,
+    equipment: Iterable[str],
+    *,
+    late_ok: bool = False,
+    present: frozenset[str] = frozenset(),
+) -> Exercise | None:
+    """ "Variants add, never replace": the extra exercise to add at the top of a ladder."""
+    have = set(equipment)
+    for target_id in exercise.progressions:
+        if target_id not in ADDED_VARIANTS or target_id in present:
+            continue
+        target = catalogue.get(target_id)
+        if target.level == "late" and not late_ok:  # PR-7
+            continue
+        if target.needs_met(have, ()):
+            return target
+    return None
+
+
 def step_down(
     exercise: Exercise,
     dose: Prescription,
     catalogue: Catalogue,
     equipment: Iterable[str],
+    *,
+    present: frozenset[str] = frozenset(),
 ) -> Step | None:
     """The next rung down (PR-5): the named easier variant first, then a smaller dose.
 
-    None means the exercise is at its lowest step (PR-6 then pauses it).
+    An easier variant already in the programme as its own exercise (`present`) is
+    skipped. None means the exercise is at its lowest step (PR-6 then pauses it).
     """
     rng = exercise.dose
     if rng is None:
         return None
     have = set(equipment)
     for target_id in exercise.regressions:
+        if target_id in present:
+            continue
         target = catalogue.get(target_id)
         if target.needs_met(have, ()):
             return Step(target.id, starting_dose(target), target.name)
@@ -208,7 +254,7 @@ def step_down(
     if dose.minutes is not None:
         if dose.minutes <= AEROBIC_FLOOR_MINUTES:
             return None
-        minutes = max(AEROBIC_FLOOR_MINUTES, math.floor(dose.minutes * 0.8))
+        minutes = max(AEROBIC_FLOOR_MINUTES, math.floor(dose.minutes * 0.8))  # design choice
         return Step(exercise.id, replace(dose, minutes=minutes), f"{minutes} minutes")
     if dose.reps is not None and rng.reps:
         lower = [r for r in _rep_steps(rng.reps.min, rng.reps.max) if r < dose.reps]
@@ -236,9 +282,11 @@ class Context:
     equipment: frozenset[str]
     usual_morning: float  # PM-3: mean of the last 7 mornings before the session
     next_morning: int | None  # PM-3: the morning after the session, if reported
-    week_rise: float | None  # PM-4: last 7 days' mean minus the 7 days before
+    week_rise: Fraction | float | None  # PM-4: last 7 days' mean minus the 7 days before
     late_ok: bool  # PR-7
     aerobic_progressed_within_week: bool  # PR-4: at most one step a week
+    # Exercise ids already in the programme: never a rung to move onto ("variants add").
+    present: frozenset[str] = frozenset()
 
 
 def _fmt_pains(perfs: Iterable[Performance]) -> str:
@@ -260,7 +308,7 @@ def _down(
     key: str,
 ) -> Decision:
     """Regress one step (PR-5), or pause at the lowest step (PR-6)."""
-    step = step_down(exercise, slot.dose, ctx.catalogue, ctx.equipment)
+    step = step_down(exercise, slot.dose, ctx.catalogue, ctx.equipment, present=ctx.present)
     if step is None:
         paused = replace(slot, paused=True)
         reason = (
@@ -369,17 +417,29 @@ def decide(slot: Slot, history: list[Performance], ctx: Context) -> Decision:
             f"one good session of {name} (pain {latest.pain}/10, full dose); "
             "one more before it gets harder",
         )
-    if ctx.week_rise is not None and ctx.week_rise >= 1:  # PM-4
+    if ctx.week_rise is not None and ctx.week_rise >= rules.PM4_WEEK_RISE:  # PM-4
         return repeat(
             "PM-4",
-            f"this week's mean pain is {ctx.week_rise:g} above the week "
-            "before: progressions are on hold this week",
+            f"this week's mean pain score (0-10) is {round(float(ctx.week_rise), 2):g} above "
+            f"the week before ({rules.PM4_WEEK_RISE} or more): progressions are on hold this week",
         )
     if exercise.category == "aerobic" and ctx.aerobic_progressed_within_week:  # PR-4
         return repeat("PR-4", f"{name} already grew this week (about 10 % a week)")
-    step = step_up(exercise, slot.dose, ctx.catalogue, ctx.equipment, late_ok=ctx.late_ok)
+    step = step_up(
+        exercise,
+        slot.dose,
+        ctx.catalogue,
+        ctx.equipment,
+        late_ok=ctx.late_ok,
+        present=ctx.present,
+    )
     if step is None:
-        return repeat("PR-1", f"{name} is at the top of its range: keep this dose")
+        variant = variant_to_add(
+            exercise, ctx.catalogue, ctx.equipment, late_ok=ctx.late_ok, present=ctx.present
+        )
+        if variant is None:
+            return repeat("PR-1", f"{name} is at the top of its range: keep this dose")
+        return _add_variant(slot, exercise, variant, numbers, when, key, history)
     numbers = {**numbers, "to": {"exercise_id": step.exercise_id, **step.dose.as_dict()}}
     reason = (
         f"PR-1: full dose, pain {_fmt_pains(history[-2:])} in the last two sessions, "
@@ -392,3 +452,27 @@ def decide(slot: Slot, history: list[Performance], ctx: Context) -> Decision:
     return Decision(
         when, slot.slot, exercise.id, "progress", "PR-1", reason, numbers, key, _moved(slot, step)
     )
+
+
+def _add_variant(
+    slot: Slot,
+    exercise: Exercise,
+    variant: Exercise,
+    numbers: dict[str, object],
+    when: date,
+    key: str,
+    history: list[Performance],
+) -> Decision:
+    """ "Variants add, never replace": a new slot for the variant; the ladder stays at its top."""
+    added = Slot(variant.id, slot.kind, variant.id, starting_dose(variant))
+    reason = (
+        f"PR-2: full dose, pain {_fmt_pains(history[-2:])} in the last two sessions, and "
+        f"{exercise.name.lower()} is at the top of its dose → {variant.name.lower()} added "
+        f"as an extra exercise; {exercise.name.lower()} stays at its top dose"
+    )
+    numbers = {
+        **numbers,
+        "added": {"exercise_id": variant.id, **added.dose.as_dict()},
+        "kept": slot.slot,
+    }
+    return Decision(when, variant.id, variant.id, "progress", "PR-2", reason, numbers, key, added)

@@ -7,20 +7,22 @@ of `QUESTIONS` must be answered, or `ScreeningError` names the one that is not.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Literal
 
+from kneecoach.domain import rules
 from kneecoach.domain.errors import FieldError
 
 Urgency = Literal["emergency", "urgent", "soon", "none"]
 URGENCY_ORDER: tuple[Urgency, ...] = ("none", "soon", "urgent", "emergency")
 
 # ES-3: symptoms for longer than this at intake are chronic.
-CHRONIC_AFTER_WEEKS = 12
+CHRONIC_AFTER_WEEKS = rules.ES3_CHRONIC_WEEKS
 # RF-3 Ottawa knee rules: only for an injury in the last 7 days; age 55 or over counts.
-OTTAWA_AGE = 55
+OTTAWA_AGE = rules.RF3_OTTAWA_AGE
 # RF-4: knee pain under 18 can come from the hip.
-ADULT_AGE = 18
+ADULT_AGE = rules.RF4_ADULT_AGE
 
 ADVICE: dict[Urgency, str] = {
     "emergency": (
@@ -443,3 +445,26 @@ def screen(answers: Mapping[str, object]) -> Triage:
     return Triage(
         urgency=urgency, flags=tuple(flags), advice=ADVICE[urgency], recent_injury=recent_injury
     )
+
+
+def with_intake_pain(triage: Triage, pain: int) -> Triage:
+    """PM-5: intake pain 8 or more with no stopping red flag -> `soon` (design choice).
+
+    The gentle programme may start, with the advice to see a professional before long.
+    """
+    if pain < rules.PM5_HIGH_INTAKE_PAIN or triage.stops_programme:
+        return triage
+    flag = Flag(
+        "PM-5",
+        "soon",
+        "pain_now",
+        f"Your pain score (0-10) is {pain}, {rules.PM5_HIGH_INTAKE_PAIN} or more: pain that "
+        "high with no known cause deserves a look by a doctor or physiotherapist before long.",
+    )
+    urgency = highest([triage.urgency, "soon"])
+    return replace(triage, urgency=urgency, flags=(*triage.flags, flag), advice=ADVICE[urgency])
+
+
+def screening_due(last_answered: date, today: date) -> bool:
+    """Red flags are asked again weekly: true once the last safety answers are 7 days old."""
+    return (today - last_answered).days >= rules.SCREENING_DUE_DAYS

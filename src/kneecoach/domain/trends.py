@@ -9,24 +9,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
+from itertools import pairwise
 
+from kneecoach.domain import rules
 from kneecoach.domain.screening import Urgency
 
-WEEK = 7
-USUAL_MORNINGS = 7  # PM-3: the mean of the last 7 morning scores
-USUAL_MIN_MORNINGS = 3  # PM-3: until 3 exist, the pain at intake
-ES1_FROM_DAY = 14  # ES-1: from day 14 of the programme (day 1 is the start date)
-ES1_POINTS = 2.0  # ES-1: a fall of 2 points ...
-ES1_FRACTION = 0.30  # ... or 30 %, whichever is smaller (Farrar 2001)
-NOTHING_LEFT_TO_GAIN = 2.0  # ES-1: not when the weekly mean is 2 or less
-ES2_ABOVE_BASELINE = 2.0  # ES-2: 2 or more above baseline -> soon
-ES2_URGENT_MEAN = 8.0  # ES-2: a weekly mean of 8 or more -> urgent
-ES2_RISING_STEP = 1.0  # ES-2 (design choice): three weekly means rising by 1 or more
-ES4_SILENT_DAYS = 7  # ES-4: no check-in for 7 days -> a reminder
-PM4_WEEK_RISE = 1.0  # PM-4 (design choice)
-PR7_LOW_DAYS = 14  # PR-7 (design choice): 14 days with every daily score 2 or less
-PR7_MAX_SCORE = 2
-PR7_MIN_SCORED_DAYS = 10  # design choice: most of those 14 days must have a score
+WEEK = rules.WEEK_DAYS
+USUAL_MORNINGS = rules.PM3_USUAL_MORNINGS
+USUAL_MIN_MORNINGS = rules.PM3_USUAL_MIN_MORNINGS
+ES1_FROM_DAY = rules.ES1_FROM_DAY
+ES1_POINTS = float(rules.ES1_POINTS)
+ES1_FRACTION = float(rules.ES1_FRACTION)
+NOTHING_LEFT_TO_GAIN = float(rules.ES1_NOTHING_LEFT_TO_GAIN)
+ES2_ABOVE_BASELINE = float(rules.ES2_ABOVE_BASELINE)
+ES2_URGENT_MEAN = float(rules.ES2_URGENT_MEAN)
+ES2_RISING_STEP = float(rules.ES2_RISING_STEP)
+ES4_SILENT_DAYS = rules.ES4_SILENT_DAYS
+PM4_WEEK_RISE = float(rules.PM4_WEEK_RISE)
+PR7_LOW_DAYS = rules.PR7_LOW_DAYS
+PR7_MAX_SCORE = rules.PR7_MAX_SCORE
+PR7_MIN_SCORED_DAYS = rules.PR7_MIN_SCORED_DAYS
 PSFS_MEAN_CHANGE = 2.0  # smallest real change on the PSFS mean
 PSFS_ITEM_CHANGE = 3  # ... and on one activity
 
@@ -101,13 +104,30 @@ def morning_of(scores: Sequence[Score], day: date) -> int | None:
     return found[-1] if found else None
 
 
-def week_rise(scores: Sequence[Score], today: date) -> float | None:
-    """PM-4: the last 7 days' mean minus the mean of the 7 days before."""
-    now = window_mean(scores, today)
-    before = window_mean(scores, today - timedelta(days=WEEK))
+def weekly_mean(scores: Iterable[Score], end: date) -> Fraction | None:
+    """The exact mean of the 7 days ending on `end`, or None with fewer than 3 scores.
+
+    Means are compared as fractions (CLINICAL.md): 18/7 is exactly 1 above 11/7.
+    """
+    first = end - timedelta(days=WEEK - 1)
+    pains = [s.pain for s in scores if first <= s.date <= end]
+    if len(pains) < rules.WEEKLY_MEAN_MIN_SCORES:
+        return None
+    return Fraction(sum(pains), len(pains))
+
+
+def shown(value: Fraction | float, places: int = 2) -> float:
+    """A mean or a difference as a number to show (round only for display)."""
+    return round(float(value), places)
+
+
+def week_rise(scores: Sequence[Score], today: date) -> Fraction | None:
+    """PM-4: the last 7 days' mean minus the mean of the 7 days before (exact)."""
+    now = weekly_mean(scores, today)
+    before = weekly_mean(scores, today - timedelta(days=WEEK))
     if now is None or before is None:
         return None
-    return round(now - before, 2)
+    return now - before
 
 
 def late_progressions_unlocked(scores: Sequence[Score], start: date, today: date) -> bool:
@@ -138,14 +158,84 @@ def weekly_means(scores: Sequence[Score], start: date, until: date) -> list[tupl
     return out
 
 
-def _complete_week_means(scores: Sequence[Score], start: date, today: date) -> list[float | None]:
-    means: list[float | None] = []
-    week_start = start
-    while week_start + timedelta(days=WEEK - 1) <= today:
-        end = week_start + timedelta(days=WEEK - 1)
-        means.append(_mean([s.pain for s in scores if week_start <= s.date <= end]))
-        week_start += timedelta(days=WEEK)
-    return means
+def important_fall(baseline: int) -> Fraction:
+    """ES-1, exactly: 2 points or 30 % of the baseline, whichever is smaller."""
+    return min(Fraction(rules.ES1_POINTS), rules.ES1_FRACTION * baseline)
+
+
+def _not_improving(mean: Fraction, baseline: int, day: int) -> Escalation | None:
+    """ES-1: from day 14, the weekly mean has not fallen by the important change."""
+    if day < rules.ES1_FROM_DAY or mean <= rules.ES1_NOTHING_LEFT_TO_GAIN:
+        return None
+    needed = important_fall(baseline)
+    fall = baseline - mean
+    if fall >= needed:
+        return None
+    return Escalation(
+        "ES-1",
+        "soon",
+        f"ES-1: after {day} days your weekly pain score (0-10) is {float(mean):.1f} against "
+        f"{baseline} at the start: not the fall of {float(needed):g} points that "
+        "counts as real change. Book a physiotherapist or doctor within 1-2 weeks.",
+        {
+            "day": day,
+            "weekly_mean": shown(mean),
+            "baseline": baseline,
+            "fall": shown(fall),
+            "needed": shown(needed),
+        },
+    )
+
+
+def _worsening(
+    scores: Sequence[Score], mean: Fraction, baseline: int, today: date
+) -> Escalation | None:
+    """ES-2: a weekly mean of 8 or more, 2 or more above baseline, or three rising weeks."""
+    if mean >= rules.ES2_URGENT_MEAN:
+        return Escalation(
+            "ES-2",
+            "urgent",
+            f"ES-2: your pain score (0-10) this week averages {float(mean):.1f} (8 or more). "
+            "Stop the exercises and get seen today.",
+            {"weekly_mean": shown(mean), "limit": rules.ES2_URGENT_MEAN},
+        )
+    if mean >= baseline + rules.ES2_ABOVE_BASELINE:
+        return Escalation(
+            "ES-2",
+            "soon",
+            f"ES-2: your pain score (0-10) this week averages {float(mean):.1f}, "
+            f"{float(mean - baseline):.1f} above {baseline} at the start. "
+            "Book a physiotherapist or doctor within 1-2 weeks.",
+            {"weekly_mean": shown(mean), "baseline": baseline, "rise": shown(mean - baseline)},
+        )
+    return _rising(scores, today)
+
+
+def rising_windows(scores: Sequence[Score], today: date) -> list[Fraction] | None:
+    """ES-2: the means of the last three 7-day windows (days -20..-14, -13..-7, -6..0)."""
+    means = [
+        weekly_mean(scores, today - timedelta(days=WEEK * back))
+        for back in reversed(range(rules.ES2_RISING_WINDOWS))
+    ]
+    if any(m is None for m in means):
+        return None
+    return [m for m in means if m is not None]
+
+
+def _rising(scores: Sequence[Score], today: date) -> Escalation | None:
+    means = rising_windows(scores, today)
+    if means is None:
+        return None
+    if not all(b - a >= rules.ES2_RISING_STEP for a, b in pairwise(means)):
+        return None
+    words = ", ".join(f"{float(m):.1f}" for m in means)
+    return Escalation(
+        "ES-2",
+        "soon",
+        f"ES-2: your weekly pain score (0-10) has risen three weeks running ({words}). "
+        "Book a physiotherapist or doctor within 1-2 weeks.",
+        {"weekly_means": [shown(m) for m in means]},
+    )
 
 
 def escalations(
@@ -155,70 +245,21 @@ def escalations(
     today: date,
     last_checkin: date | None,
 ) -> list[Escalation]:
-    """ES-1, ES-2 and ES-4 as they stand on `today` (ES-3 is judged at intake)."""
+    """ES-1, ES-2 and ES-4 as they stand on `today` (ES-3 is judged at intake).
+
+    Only the scores of the last 21 days matter, so a caller may pass just those.
+    """
     found: list[Escalation] = []
     day = programme_day(start, today)
-    mean = window_mean(scores, today)
-
-    if mean is not None and day >= ES1_FROM_DAY and mean > NOTHING_LEFT_TO_GAIN:
-        needed = important_change(baseline)
-        fall = round(baseline - mean, 2)
-        if fall < needed:
-            found.append(
-                Escalation(
-                    "ES-1",
-                    "soon",
-                    f"ES-1: after {day} days your weekly pain is {mean:.1f}/10 against "
-                    f"{baseline}/10 at the start: not the fall of {needed:g} points that "
-                    "counts as real change. Book a physiotherapist or doctor within 1-2 weeks.",
-                    {
-                        "day": day,
-                        "weekly_mean": mean,
-                        "baseline": baseline,
-                        "fall": fall,
-                        "needed": needed,
-                    },
-                )
-            )
-
-    if mean is not None and mean >= ES2_URGENT_MEAN:
-        found.append(
-            Escalation(
-                "ES-2",
-                "urgent",
-                f"ES-2: your pain this week averages {mean:.1f}/10 (8 or more). "
-                "Stop the exercises and get seen today.",
-                {"weekly_mean": mean, "limit": ES2_URGENT_MEAN},
-            )
-        )
-    elif mean is not None and mean >= baseline + ES2_ABOVE_BASELINE:
-        found.append(
-            Escalation(
-                "ES-2",
-                "soon",
-                f"ES-2: your pain this week averages {mean:.1f}/10, {mean - baseline:.1f} above "
-                f"{baseline}/10 at the start. Book a physiotherapist or doctor within 1-2 weeks.",
-                {"weekly_mean": mean, "baseline": baseline, "rise": round(mean - baseline, 2)},
-            )
-        )
-    else:
-        weeks = _complete_week_means(scores, start, today)[-3:]
-        if len(weeks) == 3 and all(w is not None for w in weeks):
-            a, b, c = (float(w) for w in weeks if w is not None)
-            if b - a >= ES2_RISING_STEP and c - b >= ES2_RISING_STEP:
-                found.append(
-                    Escalation(
-                        "ES-2",
-                        "soon",
-                        f"ES-2: your weekly pain has risen three weeks running ({a:.1f}, {b:.1f}, "
-                        f"{c:.1f}). Book a physiotherapist or doctor within 1-2 weeks.",
-                        {"weekly_means": [a, b, c]},
-                    )
-                )
+    mean = weekly_mean(scores, today)
+    if mean is not None:
+        for esc in (_not_improving(mean, baseline, day), _worsening(scores, mean, baseline, today)):
+            if esc is not None:
+                found.append(esc)
 
     silent_since = last_checkin or start
     silent = (today - silent_since).days
-    if silent >= ES4_SILENT_DAYS:
+    if silent >= rules.ES4_SILENT_DAYS:
         found.append(
             Escalation(
                 "ES-4",
@@ -260,3 +301,18 @@ def psfs_change(
 
 def last_checkin_date(scores: Iterable[Score]) -> date | None:
     return max((s.date for s in scores), default=None)
+
+
+def gentle_may_open(scores: Sequence[Score], start: date, today: date) -> list[int] | None:
+    """PR-9: the last 7 days' scores when every one is 5 or less, else None.
+
+    Design choice: the programme must have run 7 days and the 7 days need at least 3
+    scores (as a weekly mean does), so silence alone never opens the full programme.
+    """
+    if programme_day(start, today) < rules.PR9_DAYS:
+        return None
+    first = today - timedelta(days=rules.PR9_DAYS - 1)
+    pains = [s.pain for s in scores if first <= s.date <= today]
+    if len(pains) < rules.PR9_MIN_SCORES or max(pains) > rules.PR9_MAX_SCORE:
+        return None
+    return pains
