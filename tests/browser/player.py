@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import TIME_SCALE
 
@@ -25,12 +26,22 @@ def current_exercise(page: Page) -> str:
     return page.locator("#x-name").inner_text()
 
 
+def tap_unless_gone(page: Page, selector: str) -> None:
+    """Click a button that a sped-up timer may hide at any moment (a rest of 30 s lasts 0.15 s):
+    if its panel went away between looking and clicking, there is nothing left to click."""
+    try:
+        page.locator(selector).click(timeout=1_000)
+    except PlaywrightTimeoutError:
+        if visible(page, selector):
+            raise
+
+
 def step(page: Page, *, pain: int = 1, tap_reps: bool = False) -> None:
     """Do whatever the visible panel asks for once (or wait while a timer runs)."""
     if visible(page, "#w-pain"):
         pick_pain(page, "pain-set", pain)
     elif visible(page, "#w-rest"):
-        page.locator("#rest-skip").click()
+        tap_unless_gone(page, "#rest-skip")
     elif visible(page, "#w-hold"):
         if page.locator("#hold-start").is_enabled():
             page.locator("#hold-start").click()
