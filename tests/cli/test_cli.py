@@ -295,7 +295,8 @@ def test_start_walks_through_screening_and_profile():
 
 
 def test_start_stops_at_a_red_flag():
-    result = kc("start", stdin="n\nn\nn\ny\n" + "n\n" * 8 + "n\n40\n" + "n\n" * 10 + "3\n")
+    answers = "n\nn\nn\ny\n" + "n\n" * 8 + "n\n40\n" + "n\n" * 10 + "3\n"
+    result = kc("start", "--date", "2026-01-05", stdin=answers)
     assert result.returncode == 0, result.stderr
     assert "Emergency" in result.stdout
     assert "Monday" not in result.stdout
