@@ -1,4 +1,9 @@
-"""A seeded demo database shared by the read-only report tests (seeding takes seconds)."""
+"""A seeded demo database shared by the read-only report tests (seeding takes seconds).
+
+Every report test runs as of TODAY: the commands called in this process read
+`kneecoach.clock.today()`, which is pinned here, so that `export --format fhir` and `import`,
+which have no --date option, do not depend on the machine's date (docs/testing.md).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,16 @@ import pytest
 
 from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.exercises import Catalogue
-from tests.reports.journey import seed
+from tests.reports.journey import START, seed
+
+# After every day the demo people live (START plus four weeks): the report tests' today.
+TODAY = START + dt.timedelta(days=28)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    monkeypatch.setattr("kneecoach.clock.today", lambda: TODAY)
+    return TODAY
 
 
 @pytest.fixture(scope="session")

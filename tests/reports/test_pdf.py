@@ -58,7 +58,10 @@ def test_handout_a4(demo: tuple[str, dt.date], tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF")
     assert_pages(out, tmp_path / "png", 1, 4)
-    one_line_error(kc("handout", "--out", str(out), "--paper", "A5", "--db", url), "--paper")
+    day = last.isoformat()
+    one_line_error(
+        kc("handout", "--out", str(out), "--paper", "A5", "--date", day, "--db", url), "--paper"
+    )
 
 
 def test_the_biggest_programme_fits_four_letter_pages(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -93,9 +96,13 @@ def test_report(demo: tuple[str, dt.date], tmp_path: Path) -> None:
         kc("report", "--out", str(out), "--from", "2026-02-01", "--to", "2026-01-10", "--db", url),
         "--from",
     )
-    one_line_error(kc("report", "--out", str(out), "--from", "soon", "--db", url), "--from")
+    one_line_error(
+        kc("report", "--out", str(out), "--from", "soon", "--to", last.isoformat(), "--db", url),
+        "--from",
+    )
 
 
 def test_nothing_to_print_in_an_empty_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    one_line_error(kc("handout", "--out", str(tmp_path / "h.pdf"), "--db", url), "programme")
+    out = str(tmp_path / "h.pdf")
+    one_line_error(kc("handout", "--out", out, "--date", "2026-01-05", "--db", url), "programme")
