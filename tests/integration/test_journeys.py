@@ -19,6 +19,9 @@ from kneecoach.cli.main import main
 from tests.factories import clear_answers, profile
 
 START = dt.date(2026, 1, 5)  # a Monday
+# The CLI's today, after every journey's last day: `session --log` bounds a session's date by
+# kneecoach.clock.today() (it has no --date), so the patients pin it instead of the machine's.
+TODAY = dt.date(2026, 3, 2)
 
 
 def day(n: int) -> dt.date:
@@ -113,7 +116,13 @@ class CliPatient:
 
 
 @pytest.fixture
-def patient(capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> CliPatient:
+def patient(
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> CliPatient:
+    monkeypatch.setattr("kneecoach.clock.today", lambda: TODAY)
     return CliPatient(capsys, db_url, tmp_path)
 
 
