@@ -69,3 +69,25 @@ figures: setup
 .PHONY: samples
 samples: setup
 	$(VENV)/bin/python -m tests.reports.samples docs/samples
+
+# The date-sensitive tests under other clocks (docs/testing.md): a leap day that crosses
+# midnight during the run, just past midnight on 1 March, and noon on each day of one week.
+# Every Python process of a run, pytest and the `kneecoach` it starts, has tests/clock on
+# PYTHONPATH, whose sitecustomize moves its wall clock to KNEECOACH_TEST_NOW (time-machine).
+# Narrow or widen it: make test-dates DATES_CLOCKS=2028-02-29T23:59:50 DATES_TESTS=tests
+DATES_CLOCKS ?= 2028-02-29T23:59:50 2027-03-01T00:00:05 \
+	2026-11-30T12:00:00 2026-12-01T12:00:00 2026-12-02T12:00:00 2026-12-03T12:00:00 \
+	2026-12-04T12:00:00 2026-12-05T12:00:00 2026-12-06T12:00:00
+DATES_TESTS ?= tests/clock tests/browser tests/web tests/cli tests/reports tests/integration \
+	-k "not postgresql"
+.PHONY: test-dates
+test-dates: setup
+	@failed=""; \
+	for now in $(DATES_CLOCKS); do \
+	  echo "== KNEECOACH_TEST_NOW=$$now"; \
+	  env -u KNEECOACH_TEST_NOW_ANCHOR KNEECOACH_TEST_NOW=$$now \
+	    PYTHONPATH="$(CURDIR)/tests/clock$${PYTHONPATH:+:$$PYTHONPATH}" \
+	    $(VENV)/bin/pytest -q -p no:cacheprovider -W ignore::pytest.PytestAssertRewriteWarning \
+	    $(DATES_TESTS) || failed="$$failed $$now"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-dates failed under:$$failed" >&2; exit 1; fi
