@@ -212,3 +212,35 @@ def test_a_long_course_keeps_a_small_state():
     assert len(state.scores) <= 2 * 28 + 7
     assert len(json.dumps(state.to_json())) < 20_000
     assert state.day == until and isinstance(state.day, date)
+
+
+def test_a_late_event_is_taken_in_by_resuming_from_an_older_snapshot():
+    morning = {"morning": 2, "extra": None, "screen": None, "clearance": None, "session": None}
+    kwargs, until = build(
+        {"pain_now": 4, "equipment": ["mat"], "injury": False, "days": [morning] * 20}
+    )
+    snapshots = {}
+    state = None
+    for n in range(20):
+        course = replay(**kwargs, until=START + timedelta(days=n), from_state=state)
+        state = snapshots[n] = course.state
+    # A check-in for day 10 arrives late, with a red flag: rewind to the snapshot of day 9.
+    late = CheckIn(START + timedelta(days=10), 3, False, TRIAGES["calf"])
+    kwargs["checkins"] = [*kwargs["checkins"], late]
+    again = replay(**kwargs, until=until, from_state=through_json(snapshots[9]))
+    full = replay(**kwargs, until=until)
+    assert again.state == full.state
+    assert full.stop is not None and full.stop.date == late.date
+
+
+def test_advance_takes_the_days_in_order():
+    from kneecoach.domain.course import DayEvents, advance
+
+    kwargs, _ = build({"pain_now": 4, "equipment": ["mat"], "injury": False, "days": []})
+    state = replay(**kwargs, until=START).state
+    try:
+        advance(state, START + timedelta(days=2), DayEvents(), CATALOGUE)
+    except ValueError as error:
+        assert "must follow" in str(error)
+    else:
+        raise AssertionError("a skipped day must be refused")

@@ -47,8 +47,8 @@ TRAINING_DAYS: dict[int, tuple[int, ...]] = {
     7: (0, 1, 2, 3, 4, 5, 6),
 }
 # PR-2: at least 48 h between strength sessions; ACSM: 2-3 strength days a week.
-MIN_STRENGTH_GAP_DAYS = 2
-MAX_STRENGTH_DAYS = 3
+MIN_STRENGTH_GAP_DAYS = rules.PR2_MIN_STRENGTH_GAP_DAYS
+MAX_STRENGTH_DAYS = rules.PR2_MAX_STRENGTH_DAYS
 
 # PM-1: pain above this is outside the acceptable zone: a gentle programme only.
 GENTLE_ABOVE_PAIN = rules.GENTLE_ABOVE_PAIN
@@ -754,7 +754,12 @@ def plan(profile: Profile, catalogue: Catalogue) -> Programme:
 
 
 def replan(
-    catalogue: Catalogue, profile: Profile, current: tuple[Slot, ...], *, valgus_ban: bool
+    catalogue: Catalogue,
+    profile: Profile,
+    current: tuple[Slot, ...],
+    *,
+    valgus_ban: bool,
+    gentle: bool | None = None,
 ) -> tuple[tuple[Slot, ...], tuple[Reason, ...]]:
     """New slots after a settings change: keep every ladder's progress where it still fits.
 
@@ -762,7 +767,8 @@ def replan(
     it no longer allows starts again from the planner's choice for that ladder; ladders
     the new equipment opens up are added at their start; ladders it closes are dropped.
     """
-    gentle = profile.pain_now > GENTLE_ABOVE_PAIN
+    if gentle is None:  # PR-9: pass the course's own flag once the gentle programme opened
+        gentle = profile.pain_now > GENTLE_ABOVE_PAIN
     fresh = _choose(catalogue, profile, gentle=gentle, valgus_ban=valgus_ban).slots
     now = {s.slot: s for s in current}
     slots: list[Slot] = []

@@ -25,6 +25,8 @@ PR1_GOOD_SESSIONS = 2  # PR-1: two consecutive good sessions
 PR2_REP_STEP = 2  # PR-2: reps up the range, 10 -> 12 -> 15
 PR2_LOAD_STEP_KG = 0.5  # PR-2: smallest ankle weight step (0.5 kg / 1 lb)
 PR2_LOAD_MAX_KG = 5.0  # design choice: above this, see a professional for heavier loading
+PR2_MIN_STRENGTH_GAP_DAYS = 2  # PR-2 (ACSM): at least 48 h between strength sessions
+PR2_MAX_STRENGTH_DAYS = 3  # PR-2 (ACSM): 2-3 strength days a week
 PR3_STRETCH_TOTAL_SECONDS = 60  # PR-3: each stretch starts at a total of at least 60 s
 PR3_STRETCH_HOLD_STEP = 10  # PR-3: 5-10 s steps (design choice: 10 s for stretches, yoga)
 PR3_STRENGTH_HOLD_STEP = 5  # PR-3 applied to held strength moves (plank, balance)
@@ -62,6 +64,10 @@ ES2_RISING_WINDOWS = 3  # ES-2: the last three 7-day windows ending today
 ES2_REOPEN_RISE = 1
 ES3_CHRONIC_WEEKS = 12  # ES-3: symptoms for more than 12 weeks at intake -> soon
 ES4_SILENT_DAYS = 7  # ES-4: no check-in for 7 days -> a reminder, never a referral
+
+# --- outcome measures -------------------------------------------------------------------
+PSFS_MEAN_CHANGE = 2  # PSFS: 2 points on the mean is the smallest real change
+PSFS_ITEM_CHANGE = 3  # PSFS: 3 points on one activity
 
 # --- screening -------------------------------------------------------------------------
 RF3_OTTAWA_AGE = 55  # RF-3: age 55 or over counts as an Ottawa sign

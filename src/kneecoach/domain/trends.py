@@ -30,8 +30,8 @@ PM4_WEEK_RISE = float(rules.PM4_WEEK_RISE)
 PR7_LOW_DAYS = rules.PR7_LOW_DAYS
 PR7_MAX_SCORE = rules.PR7_MAX_SCORE
 PR7_MIN_SCORED_DAYS = rules.PR7_MIN_SCORED_DAYS
-PSFS_MEAN_CHANGE = 2.0  # smallest real change on the PSFS mean
-PSFS_ITEM_CHANGE = 3  # ... and on one activity
+PSFS_MEAN_CHANGE = float(rules.PSFS_MEAN_CHANGE)  # smallest real change on the PSFS mean
+PSFS_ITEM_CHANGE = rules.PSFS_ITEM_CHANGE  # ... and on one activity
 
 
 @dataclass(frozen=True)
