@@ -244,3 +244,10 @@ def test_advance_takes_the_days_in_order():
         assert "must follow" in str(error)
     else:
         raise AssertionError("a skipped day must be refused")
+
+
+def test_a_replay_before_the_start_is_the_first_programme():
+    kwargs, _ = build({"pain_now": 4, "equipment": ["mat"], "injury": False, "days": []})
+    course = replay(**kwargs, until=START - timedelta(days=5))
+    assert [v.number for v in course.versions] == [1]
+    assert course.decisions == [] and course.stop is None

@@ -528,8 +528,8 @@ def _trends(w: _Day) -> None:
     """ES-1, ES-2, ES-4 as they stand today; an ES-2 `urgent` stops the programme."""
     trend = escalations(w.scores, w.start, w.baseline, w.day, w.last_checkin)
     mean = weekly_mean(w.scores, w.day)
-    if w.seen_mean is not None and (mean is None or mean < rules.ES2_URGENT_MEAN):
-        w.seen_mean = None  # the seen episode is over
+    if w.seen_mean is not None and mean is not None and mean < rules.ES2_URGENT_MEAN:
+        w.seen_mean = None  # the seen episode is over (too few scores: not known, so kept)
     if w.seen_mean is not None and mean is not None:
         if mean >= w.seen_mean + rules.ES2_REOPEN_RISE:
             w.seen_mean = None  # a new rise: the episode opens again
@@ -628,29 +628,27 @@ def group_events(
     replans: Sequence[tuple[date, tuple[Slot, ...]] | tuple[date, Replan]] = (),
 ) -> dict[date, DayEvents]:
     """Events by day, each day's in the order given (sessions in date order)."""
-    days: dict[date, dict[str, list[object]]] = {}
-
-    def put(day: date, kind: str, item: object) -> None:
-        days.setdefault(day, {}).setdefault(kind, []).append(item)
-
+    by_session: dict[date, list[LoggedSession]] = {}
     for session in sorted(sessions, key=lambda s: s.date):
-        put(session.date, "sessions", session)
+        by_session.setdefault(session.date, []).append(session)
+    by_checkin: dict[date, list[CheckIn]] = {}
     for checkin in checkins:
-        put(checkin.date, "checkins", checkin)
+        by_checkin.setdefault(checkin.date, []).append(checkin)
+    by_clearance: dict[date, list[Clearance]] = {}
     for cleared in clearances:
-        put(cleared.date, "clearances", cleared)
-    replan_by_day: dict[date, Replan] = {}
+        by_clearance.setdefault(cleared.date, []).append(cleared)
+    by_replan: dict[date, Replan] = {}
     for when, new in replans:
-        replan_by_day[when] = new if isinstance(new, Replan) else Replan(tuple(new))
-        days.setdefault(when, {})
+        by_replan[when] = new if isinstance(new, Replan) else Replan(tuple(new))
+    days = {*by_session, *by_checkin, *by_clearance, *by_replan}
     return {
         day: DayEvents(
-            sessions=tuple(kinds.get("sessions", ())),  # type: ignore[arg-type]
-            checkins=tuple(kinds.get("checkins", ())),  # type: ignore[arg-type]
-            clearances=tuple(kinds.get("clearances", ())),  # type: ignore[arg-type]
-            replan=replan_by_day.get(day),
+            sessions=tuple(by_session.get(day, ())),
+            checkins=tuple(by_checkin.get(day, ())),
+            clearances=tuple(by_clearance.get(day, ())),
+            replan=by_replan.get(day),
         )
-        for day, kinds in days.items()
+        for day in sorted(days)
     }
 
 
@@ -667,8 +665,14 @@ def resume(
     """Fold the days after `state.day` up to `until` (inclusive) into the state.
 
     Events dated on or before `state.day` are ignored: to take in a late event, resume
-    from a stored state older than its date (or from `initial_state`).
+    from a stored state older than its date (or from `initial_state`). `until` may not
+    be before `state.day` (a state cannot go back: use an older one).
     """
+    if until < state.day:
+        raise ValueError(
+            f"resume: until {until.isoformat()} is before the state's day "
+            f"{state.day.isoformat()}; resume from an older state"
+        )
     versions: list[Version] = []
     decisions: list[Decision] = []
     started: list[Escalation] = []
@@ -757,6 +761,8 @@ def replay(
         gentle=gentle,
         earlier_checkins=checkins,
     )
+    if until < state.day:  # before the start: only the first programme
+        return _course(state, until, [state.version], [], [], frozenset())
     course = resume(state, until=until, events_by_day=events, catalogue=catalogue)
     course.versions.insert(0, state.version)
     return course
