@@ -28,6 +28,7 @@ TABLES = {
     "clearances",
     "decisions",
     "escalations",
+    "course_states",
 }
 
 

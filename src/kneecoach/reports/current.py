@@ -9,7 +9,10 @@ from typing import Any
 from kneecoach.domain.course import Course
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import WEEKDAYS, Profile, Session, build_week, parse_profile
-from kneecoach.services.programme import NotStarted, load_course
+from kneecoach.domain.progression import Decision
+from kneecoach.domain.trends import Escalation
+from kneecoach.services.course import history, load, version_number
+from kneecoach.services.programme import NotStarted
 from kneecoach.store.repository import Store
 
 
@@ -24,6 +27,9 @@ class Current:
     day: dt.date
     # The newest stored programme version (settings changes are numbered among them).
     latest_version: int
+    # Every decision and escalation up to `day`, in the order the engine made them.
+    decisions: tuple[Decision, ...] = ()
+    escalations: tuple[Escalation, ...] = ()
 
     @property
     def stopped(self) -> bool:
@@ -42,8 +48,18 @@ def current(store: Store, catalogue: Catalogue, day: dt.date) -> Current:
     person = store.person(person_id)
     profile = parse_profile(person["profile"])
     until = max(day, person["start_date"])
-    course = load_course(store, catalogue, person_id, until)
+    loaded = load(store, catalogue, person_id, until)
+    course = loaded.course
     week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)
-    stored = max((v["version"] for v in store.programme_versions(person_id)), default=1)
-    latest = max(stored, course.versions[-1].number)
-    return Current(person_id, person, profile, course, week, day, latest)
+    decisions, escalations = history(store, loaded)
+    return Current(
+        person_id,
+        person,
+        profile,
+        course,
+        week,
+        day,
+        version_number(loaded),
+        tuple(decisions),
+        tuple(escalations),
+    )

@@ -135,6 +135,8 @@ class DecisionRecord(_Strict):
     reason: str
     numbers: dict[str, Any]
     session_id: int | None
+    # The day the engine made it (format 1 files written before it existed have none).
+    decided_on: dt.date | None = None
 
 
 class EscalationRecord(_Strict):

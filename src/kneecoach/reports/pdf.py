@@ -157,7 +157,7 @@ def handout_html(
         title="Your knee exercise programme",
         start=_date(now.person["start_date"]),
         printed=_date(printed or now.day),
-        version=now.course.versions[-1].number,
+        version=now.latest_version,
         days_per_week=now.profile.days_per_week,
         minutes=max((s.estimated_minutes for s in now.week), default=0),
         disclaimer=DISCLAIMER,

@@ -107,7 +107,7 @@ def report_html(
                 "real": "yes" if change.real_change else "no",
             }
         )
-    in_range = [d for d in now.course.decisions if first <= d.date <= last]
+    in_range = [d for d in now.decisions if first <= d.date <= last]
     changes = [
         {
             "date": _d(d.date),
@@ -135,7 +135,7 @@ def report_html(
             "urgency": e.urgency,
             "message": e.message,
         }
-        for e in now.course.escalation_history
+        for e in now.escalations
         if e.date is None or first <= e.date <= last
     ]
     session_rows = []
@@ -165,7 +165,7 @@ def report_html(
         start=_d(start),
         printed=_d(printed or dt.date.today()),
         day_number=(last - start).days + 1,
-        version=now.course.versions[-1].number,
+        version=now.latest_version,
         status=(
             f"on hold since {_d(stop.date)} ({stop.rule}, {stop.urgency})" if stop else "active"
         ),

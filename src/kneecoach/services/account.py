@@ -75,7 +75,7 @@ def change_settings(
     course = load_course(store, catalogue, person_id, day)
     store.update_profile(person_id, new)
     versions = store.programme_versions(person_id)
-    valgus_ban = course.versions[-1].valgus_ban
+    valgus_ban = course.valgus_ban
     slots, replanned = replan(catalogue, profile, course.slots, valgus_ban=valgus_ban)
     reasons = [
         {

@@ -13,14 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kneecoach.domain.course import (
-    CheckIn,
-    Clearance,
-    Course,
-    LoggedEntry,
-    LoggedSession,
-    replay,
-)
+from kneecoach.domain.course import Course
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import (
     DISCLAIMER,
@@ -38,11 +31,18 @@ from kneecoach.domain.progression import (
     Context,
     Decision,
     Performance,
-    SetResult,
     decide_at_once,
 )
-from kneecoach.domain.screening import ScreeningError, Triage, screen
 from kneecoach.domain.trends import Score, psfs_change, weekly_means
+from kneecoach.services.course import (
+    decision_row,
+    last_decisions,
+    load,
+    logged_session,
+    sync,
+    triage,
+    version_number,
+)
 from kneecoach.services.validation import InvalidInput, parse_psfs, parse_session_log
 from kneecoach.store.repository import Store
 
@@ -68,15 +68,6 @@ class NotStarted(InvalidInput):
 
     def __init__(self) -> None:
         super().__init__("programme", "no programme yet: run `kneecoach start` first")
-
-
-def _triage(answers: Mapping[str, Any] | None, field: str) -> Triage | None:
-    if answers is None:
-        return None
-    try:
-        return screen(answers)
-    except ScreeningError as error:
-        raise InvalidInput(f"{field}.{error.field}", str(error).split(": ", 1)[1]) from None
 
 
 # --- starting -------------------------------------------------------------------------
@@ -132,135 +123,9 @@ def _person_id(store: Store) -> int:
     return person_id
 
 
-def _logged_session(raw: Mapping[str, Any]) -> LoggedSession:
-    return LoggedSession(
-        key=raw["client_id"],
-        date=raw["date"],
-        pain_before=raw["pain_before"],
-        pain_after=raw["pain_after"],
-        entries=tuple(
-            LoggedEntry(
-                e["exercise_id"],
-                bool(e["hurt"]),
-                tuple(
-                    SetResult(s["reps"], s["hold_seconds"], s["minutes"], s["load_kg"], s["pain"])
-                    for s in e["sets"]
-                ),
-            )
-            for e in raw["entries"]
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A replayed course and what was read to make it (so `sync` need not read it again)."""
-
-    course: Course
-    profile: Profile
-    # Versions the replay made that are already stored (other versions, such as a
-    # settings change, carry `"source": "settings"` and are numbered among them).
-    stored_versions: int
-    next_version: int
-    session_ids: dict[str, int]
-
-
 def load_course(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> Course:
-    """Replay one person's stored events up to `until`."""
+    """One person's course folded up to `until` (from their newest stored state)."""
     return load(store, catalogue, person_id, until).course
-
-
-def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> Loaded:
-    """Read one person's stored events and replay them up to `until`."""
-    person = store.person(person_id)
-    profile = parse_profile(person["profile"])
-    versions = store.programme_versions(person_id)
-    first = versions[0]["programme"]
-    sessions = store.sessions(person_id, until=until)
-    course = replay(
-        profile=profile,
-        catalogue=catalogue,
-        start=person["start_date"],
-        baseline=person["baseline_pain"],
-        first_slots=tuple(Slot.from_dict(s) for s in first["slots"]),
-        replans=[
-            (v["effective_date"], tuple(Slot.from_dict(s) for s in v["programme"]["slots"]))
-            for v in versions
-            if v["programme"].get("source") == "settings" and v["effective_date"] <= until
-        ],
-        valgus_ban=bool(first.get("valgus_ban")),
-        sessions=[_logged_session(s) for s in sessions],
-        checkins=[
-            CheckIn(c["date"], c["pain"], c["morning"], _triage(c["answers"], "answers"))
-            for c in store.checkins(person_id, until=until)
-        ],
-        clearances=[
-            Clearance(c["date"], c["cleared_by"], _triage(c["answers"], "answers"))
-            for c in store.clearances(person_id)
-            if c["date"] <= until
-        ],
-        until=until,
-    )
-    replayed = sum(1 for v in versions if v["programme"].get("source", "replay") == "replay")
-    return Loaded(
-        course,
-        profile,
-        replayed,
-        max(v["version"] for v in versions) + 1,
-        {s["client_id"]: s["id"] for s in sessions},
-    )
-
-
-def _decision_row(decision: Decision, session_id: int | None) -> dict[str, Any]:
-    """A decision as the store keeps it."""
-    return {
-        "date": decision.date,
-        "slot": decision.slot,
-        "exercise_id": decision.exercise_id,
-        "action": decision.action,
-        "rule": decision.rule,
-        "reason": decision.reason,
-        "numbers": dict(decision.numbers),
-        "session_id": session_id,
-    }
-
-
-def sync(store: Store, person_id: int, loaded: Loaded) -> int:
-    """Write the versions, decisions and escalations the replay found (idempotent).
-
-    Returns how many decisions were new.
-    """
-    course, ids = loaded.course, loaded.session_ids
-    for offset, version in enumerate(course.versions[loaded.stored_versions :]):
-        store.add_programme_version(
-            person_id,
-            version=loaded.next_version + offset,
-            effective_date=version.effective,
-            programme={
-                "slots": [s.as_dict() for s in version.slots],
-                "valgus_ban": version.valgus_ban,
-                "source": "replay",
-            },
-            reasons=[{"message": r} for r in version.reasons],
-        )
-    new = store.record_decisions(
-        person_id, [_decision_row(d, ids.get(d.session_key or "")) for d in course.decisions]
-    )
-    store.record_escalations(
-        person_id,
-        [
-            {
-                "date": e.date,
-                "rule": e.rule,
-                "urgency": e.urgency,
-                "message": e.message,
-                "numbers": dict(e.numbers),
-            }
-            for e in course.escalation_history
-            if e.date is not None
-        ],
-    )
-    return new
 
 
 def _week(catalogue: Catalogue, profile: Profile, course: Course) -> dict[str, Any]:
@@ -268,6 +133,9 @@ def _week(catalogue: Catalogue, profile: Profile, course: Course) -> dict[str, A
         catalogue, course.slots, profile.days_per_week, profile.minutes_per_session
     )
     return {s.weekday: s for s in sessions}
+
+
+STOPPING = ("emergency", "urgent")
 
 
 # --- today -------------------------------------------------------------------------------
@@ -301,11 +169,12 @@ def today(
     if persist:
         sync(store, person_id, loaded)
     course, profile = loaded.course, loaded.profile
+    last = last_decisions(store, loaded, synced=persist)
     result["urgency"] = course.urgency
     result["escalations"] = [e.as_dict() for e in course.current]
-    result["programme_version"] = course.versions[-1].number
+    result["programme_version"] = version_number(loaded)
     result["paused"] = [
-        {"exercise_id": s.exercise_id, "reason": _reason(course, s.slot)}
+        {"exercise_id": s.exercise_id, "reason": last.get(s.slot, {}).get("reason")}
         for s in course.slots
         if s.paused
     ]
@@ -317,6 +186,10 @@ def today(
             "questions again."
         )
         return result
+    if course.urgency in STOPPING:  # never a session beside an urgent or emergency message
+        result["status"] = "stopped"
+        result["message"] = next(e.message for e in course.current if e.urgency in STOPPING)
+        return result
     session = _week(catalogue, profile, course).get(WEEKDAYS[day.weekday()])
     if session is None:
         result["status"] = "rest"
@@ -326,17 +199,17 @@ def today(
     result["stop_rules"] = list(STOP_RULES)
     for block in session.blocks:
         for item in block.items:
-            decision = course.last_decision(item.slot or item.exercise_id)
+            decision = last.get(item.slot or item.exercise_id)
             result["items"].append(
                 {
                     "exercise_id": item.exercise_id,
                     "dose": item.dose.as_dict(),
                     "decision": (
                         {
-                            "action": decision.action,
-                            "rule": decision.rule,
-                            "reason": decision.reason,
-                            "date": decision.date.isoformat(),
+                            "action": decision["action"],
+                            "rule": decision["rule"],
+                            "reason": decision["reason"],
+                            "date": decision["date"].isoformat(),
                         }
                         if decision
                         else None
@@ -347,11 +220,6 @@ def today(
                 }
             )
     return result
-
-
-def _reason(course: Course, slot: str) -> str | None:
-    decision = course.last_decision(slot)
-    return decision.reason if decision else None
 
 
 # --- recording ---------------------------------------------------------------------------
@@ -447,14 +315,16 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
     _pause_for_crash_tests()
     if created:
         store.record_decisions(
-            person_id, [_decision_row(d, session_id) for d in prepared.decisions]
+            person_id, [decision_row(d, session_id, d.date) for d in prepared.decisions]
         )
         decided = [d.as_dict() for d in prepared.decisions]
     else:
         decided = [
-            {**d, "date": d["date"].isoformat()}
+            {**d, "date": d["date"].isoformat(), "decided_on": None}
             for d in store.decisions(person_id, session_id=session_id)
         ]
+        for one in decided:
+            one.pop("decided_on")
     return {
         "session_id": session_id,
         "client_id": log["client_id"],
@@ -471,7 +341,7 @@ def _decide_at_once(
     by_exercise: Mapping[str, Slot],
 ) -> tuple[Decision, ...]:
     """PM-1: pain above 5 during an exercise regresses it now."""
-    session = _logged_session(log)
+    session = logged_session(log)
     ctx = Context(catalogue, equipment, 0.0, None, None, False, False)
     decisions = []
     for entry in session.entries:
@@ -497,7 +367,7 @@ def record_checkin(
 ) -> dict[str, Any]:
     """A pain score 0-10 (and, when given, the safety questions answered again)."""
     person_id = _person_id(store)
-    triage = _triage(answers, "answers")
+    screening = triage(answers)
     store.add_checkin(
         person_id,
         date=day,
@@ -505,7 +375,7 @@ def record_checkin(
         morning=morning,
         notes=notes,
         answers=dict(answers) if answers is not None else None,
-        urgency=triage.urgency if triage else None,
+        urgency=screening.urgency if screening else None,
     )
     loaded = load(store, catalogue, person_id, day)
     sync(store, person_id, loaded)
@@ -514,7 +384,7 @@ def record_checkin(
         "date": day.isoformat(),
         "pain": pain,
         "morning": morning,
-        "screening": triage.as_dict() if triage else None,
+        "screening": screening.as_dict() if screening else None,
         "status": "stopped" if course.stop else "active",
         "urgency": course.urgency,
         "escalations": [e.as_dict() for e in course.current],
@@ -555,7 +425,7 @@ def record_clearance(
     if not cleared_by.strip():
         raise InvalidInput("cleared_by", "say who cleared you, e.g. 'Dr Patel, GP'")
     person_id = _person_id(store)
-    triage = _triage(answers, "answers")
+    screening = triage(answers)
     store.add_clearance(
         person_id,
         date=day,
@@ -568,7 +438,7 @@ def record_clearance(
     return {
         "date": day.isoformat(),
         "cleared_by": cleared_by.strip(),
-        "screening": triage.as_dict() if triage else None,
+        "screening": screening.as_dict() if screening else None,
         "status": "stopped" if course.stop else "active",
         "needs_screening": course.clearance_pending,
     }
@@ -616,7 +486,9 @@ def progress(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]
     course, profile = loaded.course, loaded.profile
     checkins = store.checkins(person_id, until=end)
     scores = [Score(c["date"], c["pain"], c["morning"]) for c in checkins]
-    done = {s["date"] for s in store.sessions(person_id, until=end) if s["date"] >= start}
+    sessions = store.sessions(person_id, until=end)
+    done = {s["date"] for s in sessions if s["date"] >= start}
+    keys = {s["id"]: s["client_id"] for s in sessions}
     return {
         "date": day.isoformat(),
         "start_date": start.isoformat(),
@@ -627,17 +499,68 @@ def progress(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]
         "daily_scores": [
             {"date": s.date.isoformat(), "pain": s.pain, "morning": s.morning} for s in scores
         ],
-        "escalations": [e.as_dict() for e in course.escalation_history],
-        "decisions": [d.as_dict() for d in course.decisions],
+        "escalations": _escalations_to(store, person_id, end),
+        "decisions": _decisions_to(store, person_id, end, keys),
         "adherence": {
             "planned": _training_days_between(profile, start, end) if day >= start else 0,
             "done": len(done),
         },
         "psfs": _psfs_summary(store.psfs(person_id)),
         "status": "stopped" if course.stop else "active",
-        "programme_version": course.versions[-1].number,
+        "programme_version": version_number(loaded),
+        "versions": _versions_to(store, person_id, end),
         "disclaimer": DISCLAIMER,
     }
+
+
+def _decisions_to(
+    store: Store, person_id: int, end: dt.date, keys: Mapping[int, str]
+) -> list[dict[str, Any]]:
+    """Every decision the engine made up to `end`, in the order it made them."""
+    rows = [d for d in store.decisions(person_id) if (d["decided_on"] or d["date"]) <= end]
+    rows.sort(key=lambda d: (d["decided_on"] or d["date"], d["id"]))
+    return [
+        {
+            "date": d["date"].isoformat(),
+            "slot": d["slot"],
+            "exercise_id": d["exercise_id"],
+            "action": d["action"],
+            "rule": d["rule"],
+            "reason": d["reason"],
+            "numbers": d["numbers"],
+            "session_key": keys.get(d["session_id"]) if d["session_id"] else None,
+        }
+        for d in rows
+    ]
+
+
+def _escalations_to(store: Store, person_id: int, end: dt.date) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": e["rule"],
+            "urgency": e["urgency"],
+            "message": e["message"],
+            "numbers": e["numbers"],
+            "date": e["date"].isoformat(),
+        }
+        for e in store.escalations(person_id)
+        if e["date"] <= end
+    ]
+
+
+def _versions_to(store: Store, person_id: int, end: dt.date) -> list[dict[str, Any]]:
+    """Each programme version in force up to `end`, with the reasons it was made."""
+    return [
+        {
+            "version": v["version"],
+            "effective_date": v["effective_date"].isoformat(),
+            "reasons": [
+                str(r.get("message", r)) if isinstance(r, Mapping) else str(r) for r in v["reasons"]
+            ],
+        }
+        for v in store.programme_versions(person_id)
+        if v["effective_date"] <= end
+    ]
 
 
 def review_person(store: Store, catalogue: Catalogue, person_id: int, day: dt.date) -> int:

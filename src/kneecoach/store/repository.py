@@ -19,6 +19,7 @@ from kneecoach.store.tables import (
     Base,
     Checkin,
     Clearance,
+    CourseStateRow,
     Decision,
     EntrySet,
     Escalation,
@@ -41,7 +42,16 @@ SET_FIELDS = (
     "target_load_kg",
     "load_kg",
 )
-DECISION_FIELDS = ("date", "slot", "exercise_id", "action", "rule", "reason", "numbers")
+DECISION_FIELDS = (
+    "date",
+    "slot",
+    "exercise_id",
+    "action",
+    "rule",
+    "reason",
+    "numbers",
+    "decided_on",
+)
 ESCALATION_FIELDS = ("date", "rule", "urgency", "message", "numbers")
 
 
@@ -142,11 +152,19 @@ class Store:
         row = self._session.execute(_CURRENT_REVISION).first()
         return (row[0], row[1], row[2]) if row else None
 
-    def _touch(self, person_id: int) -> None:
+    def _touch(self, person_id: int, changed_from: dt.date | None = None) -> None:
+        """A new revision token; with `changed_from`, an event of that day arrived, so every
+        stored course state from that day on no longer holds (the next read rewinds)."""
         people = _table(Person)
-        self._session.connection().execute(
+        connection = self._session.connection()
+        connection.execute(
             update(people).where(people.c.id == person_id).values(revision=new_revision())
         )
+        if changed_from is not None:
+            states = _table(CourseStateRow)
+            connection.execute(
+                delete(states).where(states.c.person_id == person_id, states.c.day >= changed_from)
+            )
 
     def count_people(self) -> int:
         return int(self._session.scalar(select(func.count(Person.id))) or 0)
@@ -194,7 +212,9 @@ class Store:
             )
         )
         self._session.flush()
-        self._touch(person_id)
+        # A settings change re-plans from its day; a version the engine made changes nothing.
+        replan = programme.get("source") == "settings"
+        self._touch(person_id, effective_date if replan else None)
 
     def current_with_programme(self) -> dict[str, Any] | None:
         """The current person and their newest programme version, in one query.
@@ -317,11 +337,13 @@ class Store:
                 # The Core table, not the ORM entity: ORM bulk inserts split the batch by
                 # which values are None; Core sends one executemany.
                 core.execute(insert(_table(EntrySet)), sets)
-        self._touch(person_id)
+        self._touch(person_id, session["date"])
         return session_id, True
 
-    def sessions(self, person_id: int, until: dt.date | None = None) -> list[dict[str, Any]]:
-        """Sessions by date then id, `until` inclusive, each with its entries and their sets."""
+    def sessions(
+        self, person_id: int, until: dt.date | None = None, since: dt.date | None = None
+    ) -> list[dict[str, Any]]:
+        """Sessions by date then id, `since` and `until` inclusive, with entries and sets."""
         query = (
             select(ExerciseSession)
             .where(ExerciseSession.person_id == person_id)
@@ -330,6 +352,8 @@ class Store:
         )
         if until is not None:
             query = query.where(ExerciseSession.date <= until)
+        if since is not None:
+            query = query.where(ExerciseSession.date >= since)
         return [_session_dict(row) for row in self._session.scalars(query)]
 
     # check-ins, PSFS, clearances
@@ -357,15 +381,19 @@ class Store:
         )
         self._session.add(row)
         self._session.flush()
-        self._touch(person_id)
+        self._touch(person_id, date)
         return row.id
 
-    def checkins(self, person_id: int, until: dt.date | None = None) -> list[dict[str, Any]]:
+    def checkins(
+        self, person_id: int, until: dt.date | None = None, since: dt.date | None = None
+    ) -> list[dict[str, Any]]:
         query = (
             select(Checkin).where(Checkin.person_id == person_id).order_by(Checkin.date, Checkin.id)
         )
         if until is not None:
             query = query.where(Checkin.date <= until)
+        if since is not None:
+            query = query.where(Checkin.date >= since)
         return [
             {
                 "id": row.id,
@@ -421,7 +449,7 @@ class Store:
         row = Clearance(person_id=person_id, date=date, cleared_by=cleared_by, answers=answers)
         self._session.add(row)
         self._session.flush()
-        self._touch(person_id)
+        self._touch(person_id, date)
         return row.id
 
     def clearances(self, person_id: int) -> list[dict[str, Any]]:
@@ -449,7 +477,8 @@ class Store:
         rows = [
             {
                 "person_id": person_id,
-                **{field: decision[field] for field in DECISION_FIELDS},
+                **{field: decision[field] for field in DECISION_FIELDS if field != "decided_on"},
+                "decided_on": decision.get("decided_on", decision["date"]),
                 "session_id": decision.get("session_id"),
             }
             for decision in decisions
@@ -512,6 +541,129 @@ class Store:
             update(Escalation).where(Escalation.id == escalation_id).values(acknowledged_at=when),
             execution_options={"synchronize_session": False},
         )
+
+    # the course as stored state: snapshots to resume from, and rewinding what was derived
+
+    def course_state(
+        self, person_id: int, until: dt.date, version: int
+    ) -> tuple[dt.date, dict[str, Any]] | None:
+        """The newest stored state of `version` dated on or before `until`: (day, state)."""
+        row = self._session.execute(
+            select(CourseStateRow.day, CourseStateRow.state)
+            .where(
+                CourseStateRow.person_id == person_id,
+                CourseStateRow.version == version,
+                CourseStateRow.day <= until,
+            )
+            .order_by(CourseStateRow.day.desc())
+            .limit(1)
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def newest_course_state_day(self, person_id: int, version: int) -> dt.date | None:
+        """The day of the newest stored state of `version`, if any."""
+        return self._session.scalar(
+            select(func.max(CourseStateRow.day)).where(
+                CourseStateRow.person_id == person_id, CourseStateRow.version == version
+            )
+        )
+
+    def save_course_state(
+        self,
+        person_id: int,
+        *,
+        day: dt.date,
+        version: int,
+        state: dict[str, Any],
+        checkpoint: bool,
+    ) -> None:
+        """Keep the state at `day`; drop older states that are not checkpoints, and any of
+        another engine version (they are rebuilt from the events when needed)."""
+        table = _table(CourseStateRow)
+        connection = self._session.connection()
+        mine = table.c.person_id == person_id
+        connection.execute(
+            delete(table).where(
+                mine,
+                (table.c.day == day)
+                | (table.c.version != version)
+                | ((table.c.day < day) & ~table.c.checkpoint),
+            )
+        )
+        connection.execute(
+            insert(table).values(
+                person_id=person_id, day=day, version=version, state=state, checkpoint=checkpoint
+            )
+        )
+
+    def course_state_days(self, person_id: int) -> list[tuple[dt.date, bool]]:
+        """(day, checkpoint) of every stored state, oldest first (for tests and docs)."""
+        rows = self._session.execute(
+            select(CourseStateRow.day, CourseStateRow.checkpoint)
+            .where(CourseStateRow.person_id == person_id)
+            .order_by(CourseStateRow.day)
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+    def forget_derived(self, person_id: int, after: dt.date) -> None:
+        """Remove what the engine derived after `after`, before it is derived again: the
+        decisions it made, and the programme versions it made. (Escalations are reconciled by
+        `reconcile_escalations`, which keeps their acknowledgements.)"""
+        decisions = _table(Decision)
+        versions = _table(ProgrammeVersion)
+        connection = self._session.connection()
+        connection.execute(
+            delete(decisions).where(
+                decisions.c.person_id == person_id,
+                (decisions.c.decided_on > after) | decisions.c.decided_on.is_(None),
+            )
+        )
+        replay_made = versions.c.programme["source"].as_string() == "replay"
+        connection.execute(
+            delete(versions).where(
+                versions.c.person_id == person_id,
+                versions.c.effective_date > after,
+                versions.c.version > 1,
+                replay_made,
+            )
+        )
+
+    def reconcile_escalations(
+        self, person_id: int, after: dt.date, items: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Make the stored escalations dated after `after` exactly `items` (rule, urgency,
+        date): new ones are added, ones no longer found removed, the rest (and their
+        acknowledgement) kept. Returns how many were added."""
+        table = _table(Escalation)
+        wanted = {(i["rule"], i["urgency"], i["date"]) for i in items}
+        stored = self._session.execute(
+            select(table.c.id, table.c.rule, table.c.urgency, table.c.date).where(
+                table.c.person_id == person_id, table.c.date > after
+            )
+        ).all()
+        gone = [row[0] for row in stored if (row[1], row[2], row[3]) not in wanted]
+        if gone:
+            self._session.connection().execute(delete(table).where(table.c.id.in_(gone)))
+        return self.record_escalations(person_id, items)
+
+    def last_decisions(self, person_id: int, until: dt.date) -> dict[str, dict[str, Any]]:
+        """The newest decision for each slot, made on or before `until`."""
+        rows = self._session.scalars(
+            select(Decision)
+            .where(
+                Decision.person_id == person_id,
+                (Decision.decided_on <= until) | Decision.decided_on.is_(None),
+            )
+            .order_by(Decision.decided_on, Decision.id)
+        )
+        found: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            found[row.slot] = {
+                "id": row.id,
+                **{field: getattr(row, field) for field in DECISION_FIELDS},
+                "session_id": row.session_id,
+            }
+        return found
 
     # internals
 

@@ -238,6 +238,8 @@ class Decision(Base):
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("sessions.id", ondelete="SET NULL"), nullable=True
     )
+    # The day the engine made it (None: stored before 0003; such rows are made again).
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Escalation(Base):
@@ -255,3 +257,18 @@ class Escalation(Base):
     message: Mapped[str] = mapped_column(Text)
     numbers: Mapped[dict[str, Any]]
     acknowledged_at: Mapped[dt.datetime | None]
+
+
+class CourseStateRow(Base):
+    """The engine's state for one person at the end of one day (a snapshot to resume from)."""
+
+    __tablename__ = "course_states"
+    __table_args__ = (UniqueConstraint("person_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    day: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int]
+    # Kept when newer states are written: the end of a programme week.
+    checkpoint: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[dict[str, Any]]
