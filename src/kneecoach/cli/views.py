@@ -205,6 +205,11 @@ def session_saved(result: dict[str, Any]) -> None:
 def checked_in(result: dict[str, Any]) -> None:
     out.print(f"Pain {result['pain']}/10 saved for {result['date']}.")
     escalations(result.get("escalations", []))
+    if result.get("screening_due"):
+        out.print(
+            "It is a week since you last answered the safety questions. Please answer them "
+            "again: `kneecoach checkin --pain N --answers FILE`."
+        )
 
 
 def cleared(result: dict[str, Any]) -> None:

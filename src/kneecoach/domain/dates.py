@@ -14,6 +14,9 @@ from kneecoach.domain.errors import FieldError
 
 EARLIEST = dt.date(2000, 1, 1)
 MAX_DAYS_AHEAD = 366
+# A programme runs at most five years: a day asked for further from its start is refused,
+# so rebuilding a course from its events costs well under a second (design choice).
+MAX_COURSE_DAYS = 5 * 365 + 1
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DAY_PATTERN = ISO_DAY.pattern
 WINDOW_WORDS = f"from {EARLIEST.isoformat()} to {MAX_DAYS_AHEAD} days after today"
@@ -55,3 +58,14 @@ def parse_iso_day(value: object, field: str = "date") -> dt.date:
 def parse_day(value: object, today: dt.date, field: str = "date") -> dt.date:
     """A date written YYYY-MM-DD, inside the window around `today`."""
     return check_day(parse_iso_day(value, field), today, field)
+
+
+def check_course_day(day: dt.date, start: dt.date, field: str = "date") -> dt.date:
+    """`day` itself if it is within MAX_COURSE_DAYS of the programme's start."""
+    if (day - start).days > MAX_COURSE_DAYS:
+        raise FieldError(
+            field,
+            f"{day.isoformat()} is more than five years after the programme started "
+            f"({start.isoformat()}); start a new programme",
+        )
+    return day

@@ -97,6 +97,8 @@ class SessionRecord(_Strict):
     programme_version: int | None
     created_at: dt.datetime
     entries: list[EntryRecord]
+    # Logged while the programme was stopped (files written before it existed: false).
+    while_stopped: bool = False
 
 
 class CheckinRecord(_Strict):

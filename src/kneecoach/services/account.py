@@ -76,7 +76,9 @@ def change_settings(
     store.update_profile(person_id, new)
     versions = store.programme_versions(person_id)
     valgus_ban = course.valgus_ban
-    slots, replanned = replan(catalogue, profile, course.slots, valgus_ban=valgus_ban)
+    slots, replanned = replan(
+        catalogue, profile, course.slots, valgus_ban=valgus_ban, gentle=course.gentle
+    )
     reasons = [
         {
             "rule": None,

@@ -28,6 +28,7 @@ from kneecoach.domain.course import (
     resume,
 )
 from kneecoach.domain.course import advance as advance_day
+from kneecoach.domain.dates import check_course_day
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import Profile, Slot, parse_profile
 from kneecoach.domain.progression import Decision, SetResult
@@ -127,6 +128,7 @@ def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> 
     person = store.person(person_id)
     profile = parse_profile(person["profile"])
     start: dt.date = person["start_date"]
+    check_course_day(until, start)
     versions = store.programme_versions(person_id)
     state = _stored_state(store, person_id, until)
     since = None if state is None else state.day + dt.timedelta(days=1)
@@ -240,7 +242,10 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
             },
             reasons=[{"message": r} for r in version.reasons],
         )
-    ids = loaded.session_ids
+    ids = dict(loaded.session_ids)
+    # A session from before the state, settled after it (PM-3): its id is not loaded yet.
+    missing = {d.session_key for _, d in loaded.decisions if d.session_key} - set(ids)
+    ids.update(store.session_ids(person_id, {k for k in missing if k}))
     new = store.record_decisions(
         person_id,
         [decision_row(d, ids.get(d.session_key or ""), day) for day, d in loaded.decisions],
@@ -260,6 +265,7 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
             if e.date is not None
         ],
     )
+    store.mark_stopped_sessions(person_id, base, loaded.until, loaded.stopped)
     state = loaded.course.state
     if state is not None and state.day >= loaded.person["start_date"]:
         start: dt.date = loaded.person["start_date"]
@@ -309,3 +315,11 @@ def history(store: Store, loaded: Loaded) -> tuple[list[Decision], list[Escalati
     ]
     escalations += loaded.escalations
     return decisions, escalations
+
+
+def stopped_on(store: Store, person_id: int, day: dt.date) -> bool:
+    """Whether the programme stood stopped on `day`, as of the newest stored state before it
+    (one indexed read: the hot path of logging a session does not fold the course). A
+    session logged while stopped is kept and marked by the next fold, never counted."""
+    found = store.course_state(person_id, day, engine_version())
+    return bool(found and found[1].get("stop"))

@@ -33,12 +33,14 @@ from kneecoach.domain.progression import (
     Performance,
     decide_at_once,
 )
+from kneecoach.domain.screening import screening_due
 from kneecoach.domain.trends import Score, psfs_change, weekly_means
 from kneecoach.services.course import (
     decision_row,
     last_decisions,
     load,
     logged_session,
+    stopped_on,
     sync,
     triage,
     version_number,
@@ -138,6 +140,12 @@ def _week(catalogue: Catalogue, profile: Profile, course: Course) -> dict[str, A
 STOPPING = ("emergency", "urgent")
 
 
+def is_screening_due(store: Store, person: Mapping[str, Any], day: dt.date) -> bool:
+    """Weekly re-screen: the last safety answers (intake or later) are 7 or more days old."""
+    last = store.last_screening_day(person["id"], day) or person["start_date"]
+    return screening_due(max(last, person["start_date"]), day)
+
+
 # --- today -------------------------------------------------------------------------------
 
 
@@ -156,6 +164,7 @@ def today(
         "urgency": "none",
         "items": [],
         "escalations": [],
+        "screening_due": False,
     }
     person_id = store.current_person_id()
     if person_id is None:
@@ -170,6 +179,7 @@ def today(
         sync(store, person_id, loaded)
     course, profile = loaded.course, loaded.profile
     last = last_decisions(store, loaded, synced=persist)
+    result["screening_due"] = is_screening_due(store, person, day)
     result["urgency"] = course.urgency
     result["escalations"] = [e.as_dict() for e in course.current]
     result["programme_version"] = version_number(loaded)
@@ -331,6 +341,7 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
         "created": created,
         "date": log["date"].isoformat(),
         "decisions": decided,
+        "status": "stopped" if stopped_on(store, person_id, log["date"]) else "active",
     }
 
 
@@ -388,6 +399,7 @@ def record_checkin(
         "status": "stopped" if course.stop else "active",
         "urgency": course.urgency,
         "escalations": [e.as_dict() for e in course.current],
+        "screening_due": is_screening_due(store, loaded.person, day),
     }
 
 

@@ -646,6 +646,54 @@ class Store:
             self._session.connection().execute(delete(table).where(table.c.id.in_(gone)))
         return self.record_escalations(person_id, items)
 
+    def last_screening_day(self, person_id: int, until: dt.date) -> dt.date | None:
+        """The newest day on or before `until` with the safety questions answered again."""
+        checkin = self._session.scalar(
+            select(func.max(Checkin.date)).where(
+                Checkin.person_id == person_id,
+                Checkin.answers.is_not(None),
+                Checkin.date <= until,
+            )
+        )
+        cleared = self._session.scalar(
+            select(func.max(Clearance.date)).where(
+                Clearance.person_id == person_id,
+                Clearance.answers.is_not(None),
+                Clearance.date <= until,
+            )
+        )
+        days = [d for d in (checkin, cleared) if d is not None]
+        return max(days) if days else None
+
+    def session_ids(self, person_id: int, client_ids: set[str]) -> dict[str, int]:
+        """{client_id: id} of the person's sessions with those client ids."""
+        if not client_ids:
+            return {}
+        rows = self._session.execute(
+            select(ExerciseSession.client_id, ExerciseSession.id).where(
+                ExerciseSession.person_id == person_id,
+                ExerciseSession.client_id.in_(sorted(client_ids)),
+            )
+        ).all()
+        return {row[0]: row[1] for row in rows}
+
+    def mark_stopped_sessions(
+        self, person_id: int, after: dt.date, until: dt.date, keys: set[str]
+    ) -> None:
+        """Sessions dated in (after, until]: `while_stopped` is whether their key is in `keys`."""
+        table = _table(ExerciseSession)
+        in_range = (
+            (table.c.person_id == person_id) & (table.c.date > after) & (table.c.date <= until)
+        )
+        connection = self._session.connection()
+        connection.execute(update(table).where(in_range).values(while_stopped=False))
+        if keys:
+            connection.execute(
+                update(table)
+                .where(in_range, table.c.client_id.in_(sorted(keys)))
+                .values(while_stopped=True)
+            )
+
     def last_decisions(self, person_id: int, until: dt.date) -> dict[str, dict[str, Any]]:
         """The newest decision for each slot, made on or before `until`."""
         rows = self._session.scalars(
@@ -727,6 +775,7 @@ def _session_dict(row: ExerciseSession) -> dict[str, Any]:
         "pain_after": row.pain_after,
         "programme_version": row.programme_version,
         "created_at": row.created_at,
+        "while_stopped": row.while_stopped,
         "entries": [
             {
                 "exercise_id": entry.exercise_id,

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -134,6 +135,8 @@ class ExerciseSession(Base):
     pain_after: Mapped[int]
     programme_version: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # Logged while the programme was stopped: kept, never counted (set by the engine's fold).
+    while_stopped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     entries: Mapped[list[SessionEntry]] = relationship(
         order_by="SessionEntry.position", passive_deletes=True, lazy="raise"

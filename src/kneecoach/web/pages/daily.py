@@ -177,13 +177,8 @@ def usual_morning_pain(store: Store, person_id: int, day: dt.date) -> float:
 
 
 def screening_due(store: Store, person_id: int, day: dt.date) -> bool:
-    """Weekly: the safety questions were last answered 7 or more days ago."""
-    person = store.person(person_id)
-    answered = [person["start_date"]]
-    answered += [c["date"] for c in store.checkins(person_id) if c["answers"] is not None]
-    answered += [c["date"] for c in store.clearances(person_id) if c["answers"] is not None]
-    last: dt.date = max(answered)
-    return (day - last).days >= SCREEN_EVERY_DAYS
+    """Weekly: the safety questions were last answered 7 or more days ago (the service's rule)."""
+    return svc.is_screening_due(store, store.person(person_id), day)
 
 
 def _checkin_page(

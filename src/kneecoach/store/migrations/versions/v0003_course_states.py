@@ -4,7 +4,8 @@
 at the newest day it was advanced to, plus one checkpoint per programme week, so every
 read and write advances only the days since. `decisions.decided_on` is the day the
 engine made a decision (a PM-3 decision about a session is made the morning after it),
-so a rewind knows which stored decisions to make again.
+so a rewind knows which stored decisions to make again. `sessions.while_stopped` marks
+a session logged while the programme was stopped: kept, and never counted.
 
 Revision ID: 0003
 Revises: 0002
@@ -43,9 +44,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("person_id", "day", name=op.f("uq_course_states_person_id_day")),
     )
     op.add_column("decisions", sa.Column("decided_on", sa.Date(), nullable=True))
+    op.add_column(
+        "sessions",
+        sa.Column("while_stopped", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sessions") as batch:
+        batch.drop_column("while_stopped")
     with op.batch_alter_table("decisions") as batch:
         batch.drop_column("decided_on")
     op.drop_table("course_states")
