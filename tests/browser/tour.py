@@ -23,6 +23,13 @@ def answer_screening(page: Page, *, red_flag: str | None = None) -> None:
     page.get_by_label("How many weeks have you had this knee pain?").fill("5")
 
 
+def submit(page: Page, button: str) -> None:
+    """Press a form's button and wait for the page it leads to (a plain POST, perhaps then a
+    redirect), so that what is checked next is the new page, not one half replaced."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
 def tour(page: Page, server: Server) -> Iterator[str]:
     """Visit every page; yield a short name once each is showing."""
     base = server.base
@@ -30,14 +37,14 @@ def tour(page: Page, server: Server) -> Iterator[str]:
     yield "welcome"
     page.goto(base + "/screening")
     yield "screening"
-    page.get_by_role("button", name="Next").click()
+    submit(page, "Next")
     yield "screening-errors"
     answer_screening(page, red_flag="knee_locked")
-    page.get_by_role("button", name="Next").click()
+    submit(page, "Next")
     yield "stop"
     page.goto(base + "/screening")
     answer_screening(page)
-    page.get_by_role("button", name="Next").click()
+    submit(page, "Next")
     yield "profile"
 
     seed(server.db_url, server.today)  # the demo person's last day is the app's today
@@ -49,7 +56,7 @@ def tour(page: Page, server: Server) -> Iterator[str]:
     yield "checkin"
     page.locator("#field-pain label").filter(has_text="3").first.click()
     page.get_by_text("New swelling").click()
-    page.get_by_role("button", name="Save").click()
+    submit(page, "Save")
     yield "checkin-questions"
     page.goto(base + "/progress")
     yield "progress"
@@ -64,7 +71,7 @@ def tour(page: Page, server: Server) -> Iterator[str]:
     page.goto(base + "/settings")
     yield "settings"
     page.locator("#field-days_per_week").get_by_text("7", exact=True).click()
-    page.get_by_role("button", name="Save and re-plan").click()
+    submit(page, "Save and re-plan")
     yield "settings-saved"
     page.goto(f"{base}/session?time_scale={TIME_SCALE}")
     page.locator("#s-before").wait_for()
