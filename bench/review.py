@@ -1,11 +1,17 @@
-"""Benchmark: `kneecoach review` over many synthetic people, with its memory sampled.
+"""Benchmark: the nightly `kneecoach review` over many people with weeks of history.
 
-    .venv/bin/python bench/review.py --people 10000
+    .venv/bin/python bench/review.py --people 3000 --weeks 12 [--db URL]
 
-Builds a SQLite database of synthetic people (one week of morning scores and
-three logged sessions each), then runs `kneecoach review` on it as a separate
-process, sampling its resident memory every 0.2 s. Prints throughput and the
-memory at each tenth of the run, so a growing footprint would show.
+Makes N people, each with W weeks of history (a morning pain score every day, a
+session every other day) and their course state stored up to the day before, plus
+one new day of events each (that morning's score), as a nightly run meets them.
+Three template journeys are lived once through the services; the people are copies
+of them, written in bulk, so building 3,000 people with 12 weeks takes a minute or so.
+Then it runs `kneecoach review --date DAY --json` as its own process, sampling its
+resident memory, and prints one JSON object as its last line: `people`, `weeks`,
+`seconds` (the review's own wall time, as it reports it, without the interpreter's
+start), `people_per_second`, `peak_rss_mib` and the memory at each tenth of the run.
+`--db` defaults to a temporary SQLite file; a PostgreSQL URL must name an empty database.
 """
 
 from __future__ import annotations
@@ -13,98 +19,146 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import Engine, Table, select, text  # noqa: E402
 from tests.factories import profile  # noqa: E402
 
 from kneecoach.content.loader import load_catalogue  # noqa: E402
-from kneecoach.domain.planning import parse_profile, plan  # noqa: E402
+from kneecoach.services import programme as svc  # noqa: E402
+from kneecoach.store import tables  # noqa: E402
 from kneecoach.store.db import connect, unit_of_work  # noqa: E402
 
 START = dt.date(2026, 1, 5)
+# Person-owned tables in the order they are written; each row copied with new ids.
+OWNED = ("programme_versions", "sessions", "checkins", "decisions", "escalations")
+CHUNK = 5000
 
 
-def build(url: str, people: int, seed: int = 1) -> None:
-    rng = random.Random(seed)
+def table(name: str) -> Table:
+    found = tables.Base.metadata.tables[name]
+    assert isinstance(found, Table)
+    return found
+
+
+def session_log(day: dt.date, items: list[dict[str, Any]], key: str, pain: int) -> dict[str, Any]:
+    entries = []
+    for item in items:
+        dose = item["dose"]
+        one = {k: dose.get(k) for k in ("reps", "hold_seconds", "minutes", "load_kg")}
+        entries.append(
+            {"exercise_id": item["exercise_id"], "sets": [{**one, "pain": pain}] * dose["sets"]}
+        )
+    return {
+        "client_id": key,
+        "date": day.isoformat(),
+        "pain_before": pain,
+        "pain_after": pain,
+        "entries": entries,
+    }
+
+
+def live(url: str, pain: int, days: int) -> None:
+    """One template person, lived day by day through the services (state stored daily)."""
     catalogue = load_catalogue()
-    templates = []
-    for pain in (2, 4, 6):
-        raw = profile(pain_now=pain, minutes_per_session=45)
-        templates.append((raw, plan(parse_profile(raw), catalogue)))
     engine = connect(url)
-    made = 0
-    while made < people:
+    with unit_of_work(engine) as store:
+        svc.start_programme(store, catalogue, profile(days_per_week=7, pain_now=pain), START)
+    for n in range(days):
+        day = START + dt.timedelta(days=n)
         with unit_of_work(engine) as store:
-            for _ in range(min(500, people - made)):
-                raw, programme = rng.choice(templates)
-                person = store.add_person(
-                    profile=raw,
-                    start_date=START,
-                    baseline_pain=raw["pain_now"],
-                    screening=raw["screening"],
-                    urgency=programme.triage.urgency,
-                )
-                store.add_programme_version(
-                    person,
-                    version=1,
-                    effective_date=START,
-                    programme={
-                        "slots": [s.as_dict() for s in programme.slots],
-                        "valgus_ban": programme.valgus_ban,
-                    },
-                    reasons=[],
-                )
-                for n in range(7):
-                    store.add_checkin(
-                        person,
-                        date=START + dt.timedelta(days=n),
-                        pain=max(0, raw["pain_now"] - n // 3 + rng.choice((-1, 0, 0, 1))),
-                        morning=True,
-                    )
-                strength = [s for s in programme.slots if s.kind == "strength"][:3]
-                for n in (0, 2, 4):
-                    store.add_session(
-                        person,
-                        {
-                            "client_id": f"bench-{person}-{n}",
-                            "date": START + dt.timedelta(days=n),
-                            "pain_before": 2,
-                            "pain_after": 2,
-                            "programme_version": 1,
-                            "entries": [
-                                {
-                                    "exercise_id": slot.exercise_id,
-                                    "hurt": False,
-                                    "sets": [
-                                        {
-                                            "target_reps": slot.dose.reps,
-                                            "reps": slot.dose.reps,
-                                            "target_hold_seconds": slot.dose.hold_seconds,
-                                            "hold_seconds": slot.dose.hold_seconds,
-                                            "target_minutes": None,
-                                            "minutes": None,
-                                            "target_load_kg": None,
-                                            "load_kg": None,
-                                            "pain": rng.choice((0, 1, 2, 3)),
-                                        }
-                                    ]
-                                    * slot.dose.sets,
-                                }
-                                for slot in strength
-                            ],
-                        },
-                    )
-                made += 1
-        print(f"  built {made}/{people} people", file=sys.stderr, end="\r")
+            score = max(0, pain - n // 10 + (n % 3 == 0))
+            svc.record_checkin(store, catalogue, day, score, morning=True)
+            plan = svc.today(store, catalogue, day)
+            if plan["status"] == "session" and plan["items"] and n % 2 == 0:
+                log = session_log(day, plan["items"], f"t{n}", min(score, 3))
+                svc.record_session(store, catalogue, log, day)
+
+
+def rows_of(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the template database, table by table."""
+    out = {}
+    with engine.connect() as connection:
+        for name in ("people", *OWNED, "session_entries", "entry_sets", "course_states"):
+            out[name] = [dict(r._mapping) for r in connection.execute(select(table(name)))]
+    return out
+
+
+def clone(
+    url: str, templates: list[dict[str, list[dict[str, Any]]]], people: int, day: dt.date
+) -> None:
+    """`people` copies of the templates, with one new morning score each on `day`."""
+    engine = connect(url)
+    ids = {name: 0 for name in ("people", *OWNED, "session_entries", "entry_sets", "course_states")}
+    batch: dict[str, list[dict[str, Any]]] = {name: [] for name in ids}
+
+    def take(name: str) -> int:
+        ids[name] += 1
+        return ids[name]
+
+    def flush() -> None:
+        with engine.begin() as connection:
+            for name in ("people", *OWNED, "session_entries", "entry_sets", "course_states"):
+                if batch[name]:
+                    connection.execute(table(name).insert(), batch[name])
+                    batch[name] = []
+
+    for n in range(people):
+        rows = templates[n % len(templates)]
+        person = take("people")
+        batch["people"].append({**rows["people"][0], "id": person, "uid": f"{person:032x}"})
+        session_ids: dict[int, int] = {}
+        entry_ids: dict[int, int] = {}
+        for name in OWNED:
+            for row in rows[name]:
+                new = {**row, "id": take(name), "person_id": person}
+                if name == "sessions":
+                    session_ids[row["id"]] = new["id"]
+                if name == "decisions" and row["session_id"] is not None:
+                    new["session_id"] = session_ids[row["session_id"]]
+                batch[name].append(new)
+        for row in rows["session_entries"]:
+            entry_ids[row["id"]] = take("session_entries")
+            batch["session_entries"].append(
+                {**row, "id": entry_ids[row["id"]], "session_id": session_ids[row["session_id"]]}
+            )
+        for row in rows["entry_sets"]:
+            batch["entry_sets"].append(
+                {**row, "id": take("entry_sets"), "entry_id": entry_ids[row["entry_id"]]}
+            )
+        for row in rows["course_states"]:
+            batch["course_states"].append({**row, "id": take("course_states"), "person_id": person})
+        batch["checkins"].append(
+            {
+                "id": take("checkins"),
+                "person_id": person,
+                "date": day,
+                "pain": 2,
+                "morning": True,
+                "notes": None,
+                "answers": None,
+                "urgency": None,
+                "created_at": dt.datetime.now(dt.UTC),
+            }
+        )
+        if sum(len(b) for b in batch.values()) > CHUNK * 10:
+            flush()
+            print(f"  wrote {n + 1}/{people} people", file=sys.stderr, end="\r")
+    flush()
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            for name, last in ids.items():
+                sequence = f"pg_get_serial_sequence('{name}', 'id')"
+                connection.execute(text(f"SELECT setval({sequence}, {max(last, 1)})"))
     print(file=sys.stderr)
 
 
@@ -118,7 +172,7 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
-def run_review(url: str, day: dt.date) -> dict[str, object]:
+def run_review(url: str, day: dt.date) -> dict[str, Any]:
     exe = shutil.which("kneecoach", path=str(Path(sys.executable).parent)) or "kneecoach"
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -132,21 +186,21 @@ def run_review(url: str, day: dt.date) -> dict[str, object]:
         rss = rss_kib(proc.pid)
         if rss:
             samples.append((time.monotonic() - started, rss))
-        time.sleep(0.2)
+        time.sleep(0.1)
     out = proc.stdout.read() if proc.stdout else ""
-    seconds = time.monotonic() - started
+    elapsed = time.monotonic() - started
     if proc.returncode != 0:
         raise SystemExit(f"review failed with exit code {proc.returncode}")
     result = json.loads(out)
     tenths = []
     for tenth in range(1, 11):
-        moment = seconds * tenth / 10
+        moment = elapsed * tenth / 10
         before = [rss for t, rss in samples if t <= moment]
         tenths.append(round(before[-1] / 1024, 1) if before else None)
     return {
         **result,
-        "seconds": round(seconds, 1),
-        "people_per_second": round(int(result["people"]) / seconds, 1),
+        "people_per_second": round(int(result["people"]) / float(result["seconds"]), 1),
+        "process_seconds": round(elapsed, 2),
         "peak_rss_mib": round(max(rss for _, rss in samples) / 1024, 1) if samples else None,
         "rss_mib_at_each_tenth": tenths,
     }
@@ -154,17 +208,24 @@ def run_review(url: str, day: dt.date) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--db", help="SQLite file to build (default: a temporary one)")
+    parser.add_argument("--people", type=int, default=3000)
+    parser.add_argument("--weeks", type=int, default=12)
+    parser.add_argument("--db", help="database URL to fill (default: a temporary SQLite file)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kneecoach-bench-"))
-    path = Path(args.db) if args.db else folder / "bench.db"
-    url = f"sqlite:///{path}"
+    url = args.db or f"sqlite:///{folder / 'bench.db'}"
+    days = args.weeks * 7
+    day = START + dt.timedelta(days=days)  # the review's day: one new day of events
     started = time.monotonic()
-    build(url, args.people)
+    templates = []
+    for n, pain in enumerate((2, 4, 6)):
+        scratch = f"sqlite:///{folder / f'template-{n}.db'}"
+        live(scratch, pain, days)
+        templates.append(rows_of(connect(scratch)))
+    clone(url, templates, args.people, day)
     print(f"built {args.people} people in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    report = run_review(url, START + dt.timedelta(days=7))
-    print(json.dumps(report, indent=2))
+    report = run_review(url, day)
+    print(json.dumps({"weeks": args.weeks, **report}))
     shutil.rmtree(folder, ignore_errors=True)
 
 

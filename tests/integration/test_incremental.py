@@ -24,7 +24,7 @@ from tests.conftest import PostgresServer
 from tests.factories import clear_answers, profile
 
 START = dt.date(2026, 1, 5)
-MAX_EXAMPLES = 200
+MAX_EXAMPLES = 40
 # Shrinking a failure of this size takes minutes; the failing journey is printed whole.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
 EXERCISES = ("bridge", "supine-hamstring-stretch", "seated-straight-leg-raise", "walking")

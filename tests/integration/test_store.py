@@ -128,7 +128,13 @@ def test_a_session_round_trips_with_entries_and_sets_in_order(engine: Engine) ->
     assert created
     with unit_of_work(engine) as store:
         (stored,) = store.sessions(person_id)
-    assert stored == {**sent, "id": session_id, "created_at": stored["created_at"]}
+    # Not logged while stopped until the engine says so (`while_stopped`, set by its fold).
+    assert stored == {
+        **sent,
+        "id": session_id,
+        "created_at": stored["created_at"],
+        "while_stopped": False,
+    }
     assert stored["created_at"].tzinfo is not None
     walking = stored["entries"][1]["sets"][0]
     assert walking["minutes"] == 12.5

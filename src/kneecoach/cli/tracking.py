@@ -256,7 +256,9 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Recompute decisions for every person in the database (the nightly job)."""
-        from kneecoach.services import programme as svc
+        import time
+
+        began = time.perf_counter()
 
         day = _day(date)
         catalogue = load_catalogue()
@@ -268,6 +270,7 @@ def register(app: typer.Typer) -> None:
             TimeElapsedColumn,
         )
 
+        from kneecoach.services.review import review_page
         from kneecoach.store.db import unit_of_work
 
         engine = engine_for(db)
@@ -281,14 +284,18 @@ def register(app: typer.Typer) -> None:
             while True:
                 with unit_of_work(engine) as store:
                     ids = store.person_ids_after(last_id, batch)
-                    for person_id in ids:
-                        new += svc.review_person(store, catalogue, person_id, day)
+                    new += review_page(store, catalogue, ids, day)
                 if not ids:
                     break
                 last_id = ids[-1]
                 people += len(ids)
                 bar.update(task, advance=len(ids))
-        result = {"date": day.isoformat(), "people": people, "new_decisions": new}
+        result = {
+            "date": day.isoformat(),
+            "people": people,
+            "new_decisions": new,
+            "seconds": round(time.perf_counter() - began, 3),
+        }
         if as_json:
             print_json(result)
             return

@@ -106,54 +106,85 @@ class Loaded:
     escalations: list[Escalation] = field(default_factory=list)
     stopped: set[str] = field(default_factory=set)
     session_ids: dict[str, int] = field(default_factory=dict)
+    # With a stored state: the versions effective after it; without: every version.
     stored_versions: list[dict[str, Any]] = field(default_factory=list)
+    # Kept with the stored state: the newest decision of each slot, and the newest version
+    # number, as of `base` (so `today` reads neither table).
+    last: dict[str, dict[str, Any]] = field(default_factory=dict)
+    max_version: int = 1
 
     @property
     def until(self) -> dt.date:
         return self.course.until
 
 
-def _stored_state(store: Store, person_id: int, until: dt.date) -> CourseState | None:
+def _stored_state(
+    store: Store, person_id: int, until: dt.date
+) -> tuple[CourseState, dict[str, Any]] | None:
+    """The newest stored state on or before `until`, with what is kept beside it."""
     found = store.course_state(person_id, until, engine_version())
     if found is None:
         return None
     try:
-        return CourseState.from_json(found[1])
+        return CourseState.from_json(found[1]["engine"]), found[1]
     except (StateVersionError, KeyError, TypeError, ValueError):
         return None  # unreadable: rebuild from the events
 
 
+@dataclass
+class Reads:
+    """What folding one person's course needs from the store."""
+
+    person: dict[str, Any]
+    stored: tuple[CourseState, dict[str, Any]] | None
+    versions: list[dict[str, Any]]
+    sessions: list[dict[str, Any]]
+    checkins: list[dict[str, Any]]
+    clearances: list[dict[str, Any]]
+
+
+def read(store: Store, person_id: int, until: dt.date) -> Reads:
+    """One person's newest stored state on or before `until`, and the events since."""
+    person = store.person(person_id)
+    check_course_day(until, person["start_date"])
+    stored = _stored_state(store, person_id, until)
+    since = None if stored is None else stored[0].day + dt.timedelta(days=1)
+    return Reads(
+        person=person,
+        stored=stored,
+        versions=store.programme_versions(person_id, since=since),
+        sessions=store.sessions(person_id, until=until, since=since),
+        checkins=store.checkins(person_id, until=until, since=since),
+        clearances=[c for c in store.clearances(person_id, since=since) if c["date"] <= until],
+    )
+
+
 def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> Loaded:
     """Fold one person's course up to `until`, from the newest stored state before it."""
-    person = store.person(person_id)
+    return fold(read(store, person_id, until), until, catalogue)
+
+
+def fold(reads: Reads, until: dt.date, catalogue: Catalogue) -> Loaded:
+    """Advance the stored state (or the first programme) day by day up to `until`. No I/O."""
+    person, stored, versions = reads.person, reads.stored, reads.versions
     profile = parse_profile(person["profile"])
-    start: dt.date = person["start_date"]
-    check_course_day(until, start)
-    versions = store.programme_versions(person_id)
-    state = _stored_state(store, person_id, until)
-    since = None if state is None else state.day + dt.timedelta(days=1)
-    sessions = store.sessions(person_id, until=until, since=since)
+    state = stored[0] if stored else None
     checkins = [
-        CheckIn(c["date"], c["pain"], c["morning"], triage(c["answers"]))
-        for c in store.checkins(person_id, until=until, since=since)
+        CheckIn(c["date"], c["pain"], c["morning"], triage(c["answers"])) for c in reads.checkins
     ]
     clearances = [
-        Clearance(c["date"], c["cleared_by"], triage(c["answers"]))
-        for c in store.clearances(person_id)
-        if c["date"] <= until and (since is None or c["date"] >= since)
+        Clearance(c["date"], c["cleared_by"], triage(c["answers"])) for c in reads.clearances
     ]
     replans = [
         (v["effective_date"], tuple(Slot.from_dict(s) for s in v["programme"]["slots"]))
         for v in versions
-        if v["programme"].get("source") == "settings"
-        and v["effective_date"] <= until
-        and (since is None or v["effective_date"] >= since)
+        if v["programme"].get("source") == "settings" and v["effective_date"] <= until
     ]
     if state is None:
         first = versions[0]["programme"]
         state = initial_state(
             profile=profile,
-            start=start,
+            start=person["start_date"],
             baseline=person["baseline_pain"],
             first_slots=tuple(Slot.from_dict(s) for s in first["slots"]),
             valgus_ban=bool(first.get("valgus_ban")),
@@ -164,10 +195,14 @@ def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> 
         profile=profile,
         person=person,
         base=state.day,
-        session_ids={s["client_id"]: s["id"] for s in sessions},
+        session_ids={s["client_id"]: s["id"] for s in reads.sessions},
         stored_versions=versions,
     )
-    events = group_events([logged_session(s) for s in sessions], checkins, clearances, replans)
+    if stored is not None:
+        loaded.last = dict(stored[1].get("last_decisions", {}))
+        loaded.max_version = int(stored[1].get("max_version", 1))
+    sessions = [logged_session(s) for s in reads.sessions]
+    events = group_events(sessions, checkins, clearances, replans)
     while state.day < until:
         day = state.day + dt.timedelta(days=1)
         number = state.version.number
@@ -199,21 +234,21 @@ def decision_row(decision: Decision, session_id: int | None, decided_on: dt.date
     }
 
 
-def kept_versions(loaded: Loaded) -> list[dict[str, Any]]:
-    """The stored versions that still hold after the fold's base (what `sync` keeps)."""
-    return [
-        v
+def kept_versions(loaded: Loaded) -> list[int]:
+    """The numbers of the stored versions that still hold after the fold's base."""
+    kept = [
+        v["version"]
         for v in loaded.stored_versions
         if v["version"] == 1
         or v["programme"].get("source") == "settings"
         or v["effective_date"] <= loaded.base
     ]
+    return [loaded.max_version, *kept]
 
 
 def version_number(loaded: Loaded) -> int:
-    """The number of the programme version in force at `until`, stored or about to be."""
-    kept = [v["version"] for v in kept_versions(loaded) if v["effective_date"] <= loaded.until]
-    return max(kept, default=1) + len(loaded.versions)
+    """The number of the newest programme version at `until`, stored or about to be."""
+    return max(kept_versions(loaded)) + len(loaded.versions)
 
 
 def sync(store: Store, person_id: int, loaded: Loaded) -> int:
@@ -227,33 +262,30 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
     newest = store.newest_course_state_day(person_id, engine_version())
     if newest is not None and newest > loaded.until:
         return 0
-    base = loaded.base
-    store.forget_derived(person_id, base)
-    number = max((v["version"] for v in kept_versions(loaded)), default=1)
-    for offset, version in enumerate(loaded.versions, start=1):
-        store.add_programme_version(
-            person_id,
-            version=number + offset,
-            effective_date=version.effective,
-            programme={
-                "slots": [s.as_dict() for s in version.slots],
-                "valgus_ban": version.valgus_ban,
-                "source": "replay",
-            },
-            reasons=[{"message": r} for r in version.reasons],
-        )
-    ids = dict(loaded.session_ids)
-    # A session from before the state, settled after it (PM-3): its id is not loaded yet.
-    missing = {d.session_key for _, d in loaded.decisions if d.session_key} - set(ids)
-    ids.update(store.session_ids(person_id, {k for k in missing if k}))
-    new = store.record_decisions(
-        person_id,
-        [decision_row(d, ids.get(d.session_key or ""), day) for day, d in loaded.decisions],
-    )
-    store.reconcile_escalations(
-        person_id,
-        base,
-        [
+    missing = missing_session_keys(loaded)
+    ids = {key: id_ for (_, key), id_ in store.session_ids_of([person_id], missing).items()}
+    made = derived(loaded, ids)
+    return store.replace_derived(loaded.base, loaded.until, {person_id: made}, engine_version())
+
+
+def missing_session_keys(loaded: Loaded) -> set[str]:
+    """Sessions from before the state, settled after it (PM-3): their ids are not loaded."""
+    keys = {d.session_key for _, d in loaded.decisions if d.session_key}
+    return {k for k in keys if k and k not in loaded.session_ids}
+
+
+def derived(loaded: Loaded, more_ids: Mapping[str, int]) -> dict[str, Any]:
+    """Everything the fold derived after its base, as rows for `Store.replace_derived`."""
+    ids = {**loaded.session_ids, **more_ids}
+    number = max(kept_versions(loaded))
+    start: dt.date = loaded.person["start_date"]
+    state = loaded.course.state
+    assert state is not None
+    return {
+        "decisions": [
+            decision_row(d, ids.get(d.session_key or ""), day) for day, d in loaded.decisions
+        ],
+        "escalations": [
             {
                 "date": e.date,
                 "rule": e.rule,
@@ -264,28 +296,51 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
             for e in loaded.escalations
             if e.date is not None
         ],
-    )
-    store.mark_stopped_sessions(person_id, base, loaded.until, loaded.stopped)
-    state = loaded.course.state
-    if state is not None and state.day >= loaded.person["start_date"]:
-        start: dt.date = loaded.person["start_date"]
-        store.save_course_state(
-            person_id,
-            day=state.day,
-            version=engine_version(),
-            state=state.to_json(),
-            checkpoint=(state.day - start).days % WEEK == WEEK - 1,
-        )
-    return new
+        "versions": [
+            {
+                "version": number + offset,
+                "effective_date": version.effective,
+                "programme": {
+                    "slots": [s.as_dict() for s in version.slots],
+                    "valgus_ban": version.valgus_ban,
+                    "source": "replay",
+                },
+                "reasons": [{"message": r} for r in version.reasons],
+                "created_at": dt.datetime.now(dt.UTC),
+            }
+            for offset, version in enumerate(loaded.versions, start=1)
+        ],
+        "stopped": set(loaded.stopped),
+        "state": {
+            "engine": state.to_json(),
+            "last_decisions": _last_after(loaded),
+            "max_version": number + len(loaded.versions),
+        },
+        "checkpoint": (state.day - start).days % WEEK == WEEK - 1,
+    }
 
 
-def last_decisions(store: Store, loaded: Loaded, *, synced: bool) -> dict[str, dict[str, Any]]:
-    """The newest decision for each slot up to `until`: stored, then what the fold added."""
-    found = store.last_decisions(loaded.person["id"], loaded.until if synced else loaded.base)
-    if not synced:
-        for day, decision in loaded.decisions:
-            found[decision.slot] = decision_row(decision, None, day)
-    return found
+def _brief(decision: Decision) -> dict[str, Any]:
+    """What `today` shows of a slot's last decision."""
+    return {
+        "action": decision.action,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "date": decision.date.isoformat(),
+    }
+
+
+def _last_after(loaded: Loaded) -> dict[str, dict[str, Any]]:
+    """The newest decision of each slot at `until`: kept ones, then the fold's."""
+    last = dict(loaded.last)
+    for _, decision in loaded.decisions:
+        last[decision.slot] = _brief(decision)
+    return last
+
+
+def last_decisions(loaded: Loaded) -> dict[str, dict[str, Any]]:
+    """The newest decision of each slot up to `until`: {"action", "rule", "reason", "date"}."""
+    return _last_after(loaded)
 
 
 def history(store: Store, loaded: Loaded) -> tuple[list[Decision], list[Escalation]]:
@@ -322,4 +377,4 @@ def stopped_on(store: Store, person_id: int, day: dt.date) -> bool:
     (one indexed read: the hot path of logging a session does not fold the course). A
     session logged while stopped is kept and marked by the next fold, never counted."""
     found = store.course_state(person_id, day, engine_version())
-    return bool(found and found[1].get("stop"))
+    return bool(found and found[1].get("engine", {}).get("stop"))

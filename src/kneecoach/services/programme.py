@@ -178,7 +178,7 @@ def today(
     if persist:
         sync(store, person_id, loaded)
     course, profile = loaded.course, loaded.profile
-    last = last_decisions(store, loaded, synced=persist)
+    last = last_decisions(loaded)
     result["screening_due"] = is_screening_due(store, person, day)
     result["urgency"] = course.urgency
     result["escalations"] = [e.as_dict() for e in course.current]
@@ -219,7 +219,7 @@ def today(
                             "action": decision["action"],
                             "rule": decision["rule"],
                             "reason": decision["reason"],
-                            "date": decision["date"].isoformat(),
+                            "date": decision["date"],
                         }
                         if decision
                         else None

@@ -105,15 +105,7 @@ class Store:
         row = self._session.scalars(select(Person).where(Person.id == person_id)).one_or_none()
         if row is None:
             raise _no_person(person_id)
-        return {
-            "id": row.id,
-            "profile": row.profile,
-            "start_date": row.start_date,
-            "baseline_pain": row.baseline_pain,
-            "screening": row.screening,
-            "urgency": row.urgency,
-            "created_at": row.created_at,
-        }
+        return _person_dict(row)
 
     def update_profile(self, person_id: int, profile: dict[str, Any]) -> None:
         result = self._session.execute(
@@ -251,22 +243,15 @@ class Store:
             "programme": row[4],
         }
 
-    def programme_versions(self, person_id: int) -> list[dict[str, Any]]:
-        rows = self._session.scalars(
-            select(ProgrammeVersion)
-            .where(ProgrammeVersion.person_id == person_id)
-            .order_by(ProgrammeVersion.version)
-        )
-        return [
-            {
-                "version": row.version,
-                "effective_date": row.effective_date,
-                "programme": row.programme,
-                "reasons": row.reasons,
-                "created_at": row.created_at,
-            }
-            for row in rows
-        ]
+    def programme_versions(
+        self, person_id: int, since: dt.date | None = None
+    ) -> list[dict[str, Any]]:
+        """Every version by number; with `since`, only those effective from that day on."""
+        query = select(ProgrammeVersion).where(ProgrammeVersion.person_id == person_id)
+        if since is not None:
+            query = query.where(ProgrammeVersion.effective_date >= since)
+        rows = self._session.scalars(query.order_by(ProgrammeVersion.version))
+        return [_version_dict(row) for row in rows]
 
     # sessions
 
@@ -394,19 +379,7 @@ class Store:
             query = query.where(Checkin.date <= until)
         if since is not None:
             query = query.where(Checkin.date >= since)
-        return [
-            {
-                "id": row.id,
-                "date": row.date,
-                "pain": row.pain,
-                "morning": row.morning,
-                "notes": row.notes,
-                "answers": row.answers,
-                "urgency": row.urgency,
-                "created_at": row.created_at,
-            }
-            for row in self._session.scalars(query)
-        ]
+        return [_checkin_dict(row) for row in self._session.scalars(query)]
 
     def add_psfs(self, person_id: int, *, date: dt.date, activities: list[dict[str, Any]]) -> int:
         """Store the activities and the mean of their scores."""
@@ -452,22 +425,12 @@ class Store:
         self._touch(person_id, date)
         return row.id
 
-    def clearances(self, person_id: int) -> list[dict[str, Any]]:
-        rows = self._session.scalars(
-            select(Clearance)
-            .where(Clearance.person_id == person_id)
-            .order_by(Clearance.date, Clearance.id)
-        )
-        return [
-            {
-                "id": row.id,
-                "date": row.date,
-                "cleared_by": row.cleared_by,
-                "answers": row.answers,
-                "created_at": row.created_at,
-            }
-            for row in rows
-        ]
+    def clearances(self, person_id: int, since: dt.date | None = None) -> list[dict[str, Any]]:
+        query = select(Clearance).where(Clearance.person_id == person_id)
+        if since is not None:
+            query = query.where(Clearance.date >= since)
+        rows = self._session.scalars(query.order_by(Clearance.date, Clearance.id))
+        return [_clearance_dict(row) for row in rows]
 
     # decisions and escalations: recorded once per key, however often they are recomputed
 
@@ -568,84 +531,6 @@ class Store:
             )
         )
 
-    def save_course_state(
-        self,
-        person_id: int,
-        *,
-        day: dt.date,
-        version: int,
-        state: dict[str, Any],
-        checkpoint: bool,
-    ) -> None:
-        """Keep the state at `day`; drop older states that are not checkpoints, and any of
-        another engine version (they are rebuilt from the events when needed)."""
-        table = _table(CourseStateRow)
-        connection = self._session.connection()
-        mine = table.c.person_id == person_id
-        connection.execute(
-            delete(table).where(
-                mine,
-                (table.c.day == day)
-                | (table.c.version != version)
-                | ((table.c.day < day) & ~table.c.checkpoint),
-            )
-        )
-        connection.execute(
-            insert(table).values(
-                person_id=person_id, day=day, version=version, state=state, checkpoint=checkpoint
-            )
-        )
-
-    def course_state_days(self, person_id: int) -> list[tuple[dt.date, bool]]:
-        """(day, checkpoint) of every stored state, oldest first (for tests and docs)."""
-        rows = self._session.execute(
-            select(CourseStateRow.day, CourseStateRow.checkpoint)
-            .where(CourseStateRow.person_id == person_id)
-            .order_by(CourseStateRow.day)
-        ).all()
-        return [(row[0], row[1]) for row in rows]
-
-    def forget_derived(self, person_id: int, after: dt.date) -> None:
-        """Remove what the engine derived after `after`, before it is derived again: the
-        decisions it made, and the programme versions it made. (Escalations are reconciled by
-        `reconcile_escalations`, which keeps their acknowledgements.)"""
-        decisions = _table(Decision)
-        versions = _table(ProgrammeVersion)
-        connection = self._session.connection()
-        connection.execute(
-            delete(decisions).where(
-                decisions.c.person_id == person_id,
-                (decisions.c.decided_on > after) | decisions.c.decided_on.is_(None),
-            )
-        )
-        replay_made = versions.c.programme["source"].as_string() == "replay"
-        connection.execute(
-            delete(versions).where(
-                versions.c.person_id == person_id,
-                versions.c.effective_date > after,
-                versions.c.version > 1,
-                replay_made,
-            )
-        )
-
-    def reconcile_escalations(
-        self, person_id: int, after: dt.date, items: Sequence[Mapping[str, Any]]
-    ) -> int:
-        """Make the stored escalations dated after `after` exactly `items` (rule, urgency,
-        date): new ones are added, ones no longer found removed, the rest (and their
-        acknowledgement) kept. Returns how many were added."""
-        table = _table(Escalation)
-        wanted = {(i["rule"], i["urgency"], i["date"]) for i in items}
-        stored = self._session.execute(
-            select(table.c.id, table.c.rule, table.c.urgency, table.c.date).where(
-                table.c.person_id == person_id, table.c.date > after
-            )
-        ).all()
-        gone = [row[0] for row in stored if (row[1], row[2], row[3]) not in wanted]
-        if gone:
-            self._session.connection().execute(delete(table).where(table.c.id.in_(gone)))
-        return self.record_escalations(person_id, items)
-
     def last_screening_day(self, person_id: int, until: dt.date) -> dt.date | None:
         """The newest day on or before `until` with the safety questions answered again."""
         checkin = self._session.scalar(
@@ -665,53 +550,213 @@ class Store:
         days = [d for d in (checkin, cleared) if d is not None]
         return max(days) if days else None
 
-    def session_ids(self, person_id: int, client_ids: set[str]) -> dict[str, int]:
-        """{client_id: id} of the person's sessions with those client ids."""
-        if not client_ids:
+    def session_ids_of(
+        self, person_ids: Sequence[int], client_ids: set[str]
+    ) -> dict[tuple[int, str], int]:
+        """{(person_id, client_id): id} for those people's sessions with those client ids."""
+        if not client_ids or not person_ids:
             return {}
         rows = self._session.execute(
-            select(ExerciseSession.client_id, ExerciseSession.id).where(
-                ExerciseSession.person_id == person_id,
+            select(ExerciseSession.person_id, ExerciseSession.client_id, ExerciseSession.id).where(
+                ExerciseSession.person_id.in_(list(person_ids)),
                 ExerciseSession.client_id.in_(sorted(client_ids)),
             )
         ).all()
-        return {row[0]: row[1] for row in rows}
+        return {(row[0], row[1]): row[2] for row in rows}
 
-    def mark_stopped_sessions(
-        self, person_id: int, after: dt.date, until: dt.date, keys: set[str]
-    ) -> None:
-        """Sessions dated in (after, until]: `while_stopped` is whether their key is in `keys`."""
-        table = _table(ExerciseSession)
-        in_range = (
-            (table.c.person_id == person_id) & (table.c.date > after) & (table.c.date <= until)
-        )
-        connection = self._session.connection()
-        connection.execute(update(table).where(in_range).values(while_stopped=False))
-        if keys:
-            connection.execute(
-                update(table)
-                .where(in_range, table.c.client_id.in_(sorted(keys)))
-                .values(while_stopped=True)
-            )
-
-    def last_decisions(self, person_id: int, until: dt.date) -> dict[str, dict[str, Any]]:
-        """The newest decision for each slot, made on or before `until`."""
-        rows = self._session.scalars(
-            select(Decision)
-            .where(
-                Decision.person_id == person_id,
-                (Decision.decided_on <= until) | Decision.decided_on.is_(None),
-            )
-            .order_by(Decision.decided_on, Decision.id)
-        )
-        found: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            found[row.slot] = {
-                "id": row.id,
-                **{field: getattr(row, field) for field in DECISION_FIELDS},
-                "session_id": row.session_id,
+    def course_inputs(
+        self, person_ids: Sequence[int], until: dt.date, version: int
+    ) -> dict[int, dict[str, Any]]:
+        """For each person: the row, the newest state of `version` on or before `until`
+        (day, state) or None, and the versions, sessions, check-ins and clearances after it
+        (all of them without a state). Seven queries for the whole page."""
+        ids = list(person_ids)
+        out: dict[int, dict[str, Any]] = {
+            row.id: {
+                "person": _person_dict(row),
+                "state": None,
+                "versions": [],
+                "sessions": [],
+                "checkins": [],
+                "clearances": [],
+                "newer": False,
             }
-        return found
+            for row in self._session.scalars(select(Person).where(Person.id.in_(ids)))
+        }
+        newest = (
+            select(CourseStateRow.person_id, func.max(CourseStateRow.day).label("day"))
+            .where(
+                CourseStateRow.person_id.in_(ids),
+                CourseStateRow.version == version,
+                CourseStateRow.day <= until,
+            )
+            .group_by(CourseStateRow.person_id)
+            .subquery()
+        )
+        states = self._session.execute(
+            select(CourseStateRow.person_id, CourseStateRow.day, CourseStateRow.state).join(
+                newest,
+                (newest.c.person_id == CourseStateRow.person_id)
+                & (newest.c.day == CourseStateRow.day),
+            )
+        ).all()
+        for person_id, day, state in states:
+            out[person_id]["state"] = (day, state)
+        newer = self._session.execute(
+            select(CourseStateRow.person_id).where(
+                CourseStateRow.person_id.in_(ids),
+                CourseStateRow.version == version,
+                CourseStateRow.day > until,
+            )
+        ).all()
+        for (person_id,) in newer:
+            out[person_id]["newer"] = True
+
+        def after_state(entity: Any, column: Any) -> Any:
+            return (
+                select(entity)
+                .outerjoin(newest, newest.c.person_id == entity.person_id)
+                .where(
+                    entity.person_id.in_(ids),
+                    (newest.c.day.is_(None)) | (column > newest.c.day),
+                )
+            )
+
+        versions = after_state(ProgrammeVersion, ProgrammeVersion.effective_date)
+        for row in self._session.scalars(versions.order_by(ProgrammeVersion.version)):
+            out[row.person_id]["versions"].append(_version_dict(row))
+        sessions = (
+            after_state(ExerciseSession, ExerciseSession.date)
+            .where(ExerciseSession.date <= until)
+            .order_by(ExerciseSession.date, ExerciseSession.id)
+            .options(selectinload(ExerciseSession.entries).selectinload(SessionEntry.sets))
+        )
+        for row in self._session.scalars(sessions):
+            out[row.person_id]["sessions"].append(_session_dict(row))
+        checkins = after_state(Checkin, Checkin.date).where(Checkin.date <= until)
+        for row in self._session.scalars(checkins.order_by(Checkin.date, Checkin.id)):
+            out[row.person_id]["checkins"].append(_checkin_dict(row))
+        clearances = after_state(Clearance, Clearance.date).where(Clearance.date <= until)
+        for row in self._session.scalars(clearances.order_by(Clearance.date, Clearance.id)):
+            out[row.person_id]["clearances"].append(_clearance_dict(row))
+        return out
+
+    def replace_derived(
+        self,
+        base: dt.date,
+        until: dt.date,
+        people: Mapping[int, Mapping[str, Any]],
+        version: int,
+    ) -> int:
+        """For people whose folds started from states of day `base` and reached `until`:
+        replace what the engine derived after `base` with the new rows, and keep the new
+        states. `people` maps a person id to {"decisions", "escalations", "versions",
+        "stopped", "state", "checkpoint"}. A fixed number of statements for the page.
+        Returns how many decisions were new."""
+        ids = list(people)
+        if not ids:
+            return 0
+        connection = self._session.connection()
+        decisions, escalations = _table(Decision), _table(Escalation)
+        versions, sessions = _table(ProgrammeVersion), _table(ExerciseSession)
+        states = _table(CourseStateRow)
+        connection.execute(
+            delete(decisions).where(
+                decisions.c.person_id.in_(ids),
+                (decisions.c.decided_on > base) | decisions.c.decided_on.is_(None),
+            )
+        )
+        connection.execute(
+            delete(versions).where(
+                versions.c.person_id.in_(ids),
+                versions.c.effective_date > base,
+                versions.c.version > 1,
+                versions.c.programme["source"].as_string() == "replay",
+            )
+        )
+        wanted = {
+            (person_id, e["rule"], e["urgency"], e["date"])
+            for person_id, made in people.items()
+            for e in made["escalations"]
+        }
+        stored = connection.execute(
+            select(
+                escalations.c.id,
+                escalations.c.person_id,
+                escalations.c.rule,
+                escalations.c.urgency,
+                escalations.c.date,
+            ).where(escalations.c.person_id.in_(ids), escalations.c.date > base)
+        ).all()
+        gone = [row[0] for row in stored if tuple(row[1:]) not in wanted]
+        if gone:
+            connection.execute(delete(escalations).where(escalations.c.id.in_(gone)))
+        version_rows = [
+            {"person_id": person_id, **v}
+            for person_id, made in people.items()
+            for v in made["versions"]
+        ]
+        if version_rows:
+            connection.execute(insert(versions), version_rows)
+            connection.execute(
+                update(_table(Person))
+                .where(_table(Person).c.id.in_({r["person_id"] for r in version_rows}))
+                .values(revision=new_revision())
+            )
+        new = self._insert_new(
+            decisions,
+            [
+                {"person_id": person_id, **d}
+                for person_id, made in people.items()
+                for d in made["decisions"]
+            ],
+        )
+        self._insert_new(
+            escalations,
+            [
+                {"person_id": person_id, **e}
+                for person_id, made in people.items()
+                for e in made["escalations"]
+            ],
+        )
+        in_range = sessions.c.person_id.in_(ids) & (sessions.c.date > base)
+        in_range = in_range & (sessions.c.date <= until)
+        connection.execute(
+            update(sessions).where(in_range, sessions.c.while_stopped).values(while_stopped=False)
+        )
+        for person_id, made in people.items():  # rare: sessions logged while stopped
+            if made["stopped"]:
+                connection.execute(
+                    update(sessions)
+                    .where(
+                        in_range,
+                        sessions.c.person_id == person_id,
+                        sessions.c.client_id.in_(sorted(made["stopped"])),
+                    )
+                    .values(while_stopped=True)
+                )
+        connection.execute(
+            delete(states).where(
+                states.c.person_id.in_(ids),
+                (states.c.day == until)
+                | (states.c.version != version)
+                | ((states.c.day < until) & ~states.c.checkpoint),
+            )
+        )
+        connection.execute(
+            insert(states),
+            [
+                {
+                    "person_id": person_id,
+                    "day": until,
+                    "version": version,
+                    "state": made["state"],
+                    "checkpoint": made["checkpoint"],
+                }
+                for person_id, made in people.items()
+            ],
+        )
+        return new
 
     # internals
 
@@ -764,6 +809,51 @@ def _table(entity: type[Base]) -> Table:
     table = entity.__table__
     assert isinstance(table, Table)
     return table
+
+
+def _person_dict(row: Person) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "profile": row.profile,
+        "start_date": row.start_date,
+        "baseline_pain": row.baseline_pain,
+        "screening": row.screening,
+        "urgency": row.urgency,
+        "created_at": row.created_at,
+    }
+
+
+def _version_dict(row: ProgrammeVersion) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "effective_date": row.effective_date,
+        "programme": row.programme,
+        "reasons": row.reasons,
+        "created_at": row.created_at,
+    }
+
+
+def _checkin_dict(row: Checkin) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "date": row.date,
+        "pain": row.pain,
+        "morning": row.morning,
+        "notes": row.notes,
+        "answers": row.answers,
+        "urgency": row.urgency,
+        "created_at": row.created_at,
+    }
+
+
+def _clearance_dict(row: Clearance) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "date": row.date,
+        "cleared_by": row.cleared_by,
+        "answers": row.answers,
+        "created_at": row.created_at,
+    }
 
 
 def _session_dict(row: ExerciseSession) -> dict[str, Any]:

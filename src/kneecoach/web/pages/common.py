@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from kneecoach.domain import rules
 from kneecoach.domain.exercises import Catalogue, Exercise
 from kneecoach.domain.planning import DISCLAIMER, Prescription
 from kneecoach.domain.screening import ADVICE
@@ -30,6 +31,21 @@ def unrule(text: str | None, rule: str | None) -> str:
 
 
 TEMPLATES.env.filters["unrule"] = unrule
+
+
+def pain_zone(score: int) -> str:
+    """PM-1's zone for a pain score 0-10, as the CSS class names it: safe, ok or high."""
+    if score <= rules.PM1_SAFE_MAX:
+        return "safe"
+    return "ok" if score <= rules.PM1_ACCEPTABLE_MAX else "high"
+
+
+TEMPLATES.env.globals["pain_zone"] = pain_zone
+# The player reads PM-1's limits from the page, never from numbers of its own.
+TEMPLATES.env.globals["pm1"] = {
+    "safe_max": rules.PM1_SAFE_MAX,
+    "acceptable_max": rules.PM1_ACCEPTABLE_MAX,
+}
 
 # What to do and how soon, for each urgency an escalation can carry.
 HOW_SOON = {

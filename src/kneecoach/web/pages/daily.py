@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import STOP_RULES, TRAINING_DAYS, WEEKDAYS
+from kneecoach.domain.trends import Score, usual_morning
 from kneecoach.domain.wording import describe_load
 from kneecoach.services import programme as svc
 from kneecoach.services.validation import InvalidInput
@@ -167,13 +168,11 @@ def session_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> 
 
 
 def usual_morning_pain(store: Store, person_id: int, day: dt.date) -> float:
-    """PM-3: the mean of the last 7 morning scores before `day`; intake pain until 3 exist."""
-    mornings = [
-        c["pain"] for c in store.checkins(person_id, until=day) if c["morning"] and c["date"] < day
-    ][-7:]
-    if len(mornings) < 3:
-        return float(store.person(person_id)["baseline_pain"])
-    return float(sum(mornings)) / len(mornings)
+    """PM-3: the mean of the last 7 morning scores before `day` (the domain's rule)."""
+    scores = [
+        Score(c["date"], c["pain"], c["morning"]) for c in store.checkins(person_id, until=day)
+    ]
+    return usual_morning(scores, day, store.person(person_id)["baseline_pain"])
 
 
 def screening_due(store: Store, person_id: int, day: dt.date) -> bool:

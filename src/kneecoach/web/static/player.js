@@ -6,6 +6,9 @@
   var VOICE_KEY = "kneecoach.voice";
   // Test hook: only pages served with test hooks carry data-time-scale (never `serve`).
   var SCALE = Math.max(1, Number(document.body.dataset.timeScale || "1") || 1);
+  // PM-1's limits come from the server (domain/rules.py), on the page's body.
+  var SAFE_MAX = Number(document.body.dataset.safeMax);
+  var ACCEPTABLE_MAX = Number(document.body.dataset.acceptableMax);
   var TICK_MS = 50;
 
   var plan = JSON.parse(document.getElementById("session-plan").textContent || "{}");
@@ -445,8 +448,8 @@
     var it = item();
     var e = entry();
     state.setHurt = Math.max(state.setHurt || 0, score);
-    if (score >= 3) e.hurt = true;
-    if (score > 5) {
+    if (score > SAFE_MAX) e.hurt = true;
+    if (score > ACCEPTABLE_MAX) {
       var partial = partialWork();
       stopTimer();
       state.sideWork.push(partial);
