@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import time_machine
 
 from tests.cli.test_cli import EXE
@@ -83,8 +82,11 @@ def test_a_clock_it_cannot_read_stops_the_process() -> None:
     assert "KNEECOACH_TEST_NOW='soon'" in done.stderr
 
 
-@pytest.mark.skipif(not NOW, reason="only under `make test-dates` (KNEECOACH_TEST_NOW set)")
-def test_this_run_is_on_the_test_clock() -> None:
+def test_this_run_is_on_the_test_clock_only_under_the_harness() -> None:
+    if not NOW:  # an ordinary run: the real clock, and no harness loaded
+        assert not time_machine.escape_hatch.is_travelling()
+        assert abs(dt.datetime.now().timestamp() - real_time()) < 5
+        return
     import sitecustomize
 
     assert Path(sitecustomize.__file__).resolve().parent == HERE

@@ -4,7 +4,8 @@ One database takes a journey's events as a person's devices might send them: out
 order, back-dated, resent, with reads and writes in between, so the course keeps being
 stored, resumed and rewound. Another database takes the same events with no reads at
 all, then builds the course from the start in one fold. Every answer must be the same:
-`today` on every day of the journey, and `progress` (decisions, escalations, versions).
+`today` on the last day, the middle one and the days read in between (each a fold from
+the start on the full database), and `progress` (decisions, escalations, versions).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tests.conftest import PostgresServer
 from tests.factories import clear_answers, profile
 
 START = dt.date(2026, 1, 5)
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 200
 # Shrinking a failure of this size takes minutes; the failing journey is printed whole.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
 EXERCISES = ("bridge", "supine-hamstring-stretch", "seated-straight-leg-raise", "walking")
@@ -74,15 +75,16 @@ def session_event(day: int, pains: list[int], weighted: bool) -> dict[str, Any]:
 @st.composite
 def journeys(draw: st.DrawFn) -> tuple[int, list[dict[str, Any]], list[int]]:
     """(days, events in the order they arrive, days read in between)."""
-    days = draw(st.integers(min_value=3, max_value=70))
+    # Up to 10 weeks; most journeys shorter, so 200 of them fit in the suite's time.
+    days = draw(st.sampled_from((4, 7, 7, 10, 14, 14, 21, 28, 42, 70)))
     events: list[dict[str, Any]] = []
     level = draw(st.integers(min_value=0, max_value=9))
     for day in range(days):
         level = max(0, min(10, level + draw(st.integers(min_value=-2, max_value=2))))
-        if draw(st.integers(min_value=0, max_value=9)) < 8:
+        if draw(st.integers(min_value=0, max_value=9)) < 7:
             flag = draw(st.integers(min_value=0, max_value=29)) == 0
             events.append({"kind": "checkin", "day": day, "pain": level, "flag": flag})
-        if draw(st.booleans()):
+        if draw(st.integers(min_value=0, max_value=2)) == 0:
             pains = draw(st.lists(st.integers(0, 8), min_size=1, max_size=len(EXERCISES)))
             events.append(session_event(day, pains, draw(st.booleans())))
         if draw(st.integers(min_value=0, max_value=19)) == 0:
@@ -152,7 +154,7 @@ def test_incremental_course_equals_a_full_replay(two_databases, journey):
 
     # The full database has no stored state yet: each of these is a fold from the start.
     want = {}
-    for offset in sorted({*range(days - 1, -1, -6), *reads}):
+    for offset in sorted({days - 1, days // 2, *reads}):
         day = START + dt.timedelta(days=offset)
         with unit_of_work(full, read_only=True) as store:
             want[day] = svc.today(store, catalogue, day, persist=False)

@@ -6,7 +6,6 @@ ends the session early and keeps what was done so far.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 import uuid
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.prompt import Confirm, IntPrompt
 
+from kneecoach import clock
 from kneecoach.cli.io import err
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import STOP_RULES, Prescription
@@ -128,7 +128,7 @@ def run_player(today: dict[str, Any], catalogue: Catalogue, *, fast: bool) -> di
         pain_after = pain_before
     return {
         "client_id": f"cli-{uuid.uuid4()}",
-        "date": today.get("date") or dt.date.today().isoformat(),
+        "date": today.get("date") or clock.today().isoformat(),
         "pain_before": pain_before,
         "pain_after": pain_after,
         "entries": entries,

@@ -113,6 +113,7 @@ def register(app: typer.Typer) -> None:
                 first=max(first, begin),
                 last=last,
                 paper=size,  # type: ignore[arg-type]
+                printed=clock.today(),
             )
         _write(out, render_pdf(html))
         _done(

@@ -674,8 +674,10 @@ class Store:
                 versions.c.programme["source"].as_string() == "replay",
             )
         )
+        # Escalations keep their acknowledgement: one found again stays (its words and
+        # numbers brought up to date), one no longer found goes.
         wanted = {
-            (person_id, e["rule"], e["urgency"], e["date"])
+            (person_id, e["rule"], e["urgency"], e["date"]): e
             for person_id, made in people.items()
             for e in made["escalations"]
         }
@@ -686,11 +688,21 @@ class Store:
                 escalations.c.rule,
                 escalations.c.urgency,
                 escalations.c.date,
+                escalations.c.message,
+                escalations.c.numbers,
             ).where(escalations.c.person_id.in_(ids), escalations.c.date > base)
         ).all()
-        gone = [row[0] for row in stored if tuple(row[1:]) not in wanted]
+        gone = [row[0] for row in stored if tuple(row[1:5]) not in wanted]
         if gone:
             connection.execute(delete(escalations).where(escalations.c.id.in_(gone)))
+        for row in stored:
+            found = wanted.get(tuple(row[1:5]))
+            if found and (found["message"], found["numbers"]) != (row[5], row[6]):
+                connection.execute(
+                    update(escalations)
+                    .where(escalations.c.id == row[0])
+                    .values(message=found["message"], numbers=found["numbers"])
+                )
         version_rows = [
             {"person_id": person_id, **v}
             for person_id, made in people.items()

@@ -179,7 +179,9 @@ def report_pdf(
     day = today(request)
     now = current(store, catalogue, day)
     begin = now.person["start_date"]
-    html = report_html(store, catalogue, now, first=begin, last=max(day, begin), paper=size)
+    html = report_html(
+        store, catalogue, now, first=begin, last=max(day, begin), paper=size, printed=day
+    )
     return _attachment(render_pdf(html), "application/pdf", f"kneecoach-report-{day}.pdf")
 
 
