@@ -151,3 +151,16 @@ def test_a_session_of_too_many_exercises_is_422(client):
         client.post("/api/v1/sessions", json=session_log("2026-12-01", entries=2)).status_code
         == 201
     )
+
+
+def test_a_day_more_than_five_years_after_the_start_is_422(client):
+    body = {**profile(days_per_week=7), "start_date": "2022-11-30"}
+    assert client.post("/api/v1/programme", json=body).status_code == 201
+    began = time.perf_counter()
+    last = client.get("/api/v1/today", params={"date": "2027-11-30"})  # 1826 days: the last
+    assert time.perf_counter() - began < 10  # a bound to catch a runaway fold, not a benchmark
+    assert last.status_code == 200
+    refused = client.get("/api/v1/today", params={"date": "2027-12-01"})
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "date"
+    assert "five years" in refused.json()["detail"][0]["msg"]
