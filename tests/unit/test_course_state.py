@@ -147,7 +147,7 @@ def decisions(course: Course) -> list[tuple[object, ...]]:
     return [(d.as_dict(), d.result) for d in course.decisions]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journey, st.lists(st.integers(0, 69), max_size=3))
 def test_a_replay_split_through_the_stored_state_gives_the_same_course(raw, cuts):
     kwargs, until = build(raw)
