@@ -317,6 +317,7 @@ def derived(loaded: Loaded, more_ids: Mapping[str, int]) -> dict[str, Any]:
             "max_version": number + len(loaded.versions),
         },
         "checkpoint": (state.day - start).days % WEEK == WEEK - 1,
+        "stopped_at_end": state.stop is not None,
     }
 
 
@@ -376,5 +377,4 @@ def stopped_on(store: Store, person_id: int, day: dt.date) -> bool:
     """Whether the programme stood stopped on `day`, as of the newest stored state before it
     (one indexed read: the hot path of logging a session does not fold the course). A
     session logged while stopped is kept and marked by the next fold, never counted."""
-    found = store.course_state(person_id, day, engine_version())
-    return bool(found and found[1].get("engine", {}).get("stop"))
+    return store.stopped_on(person_id, day, engine_version())

@@ -523,6 +523,21 @@ class Store:
         ).first()
         return (row[0], row[1]) if row else None
 
+    def stopped_on(self, person_id: int, day: dt.date, version: int) -> bool:
+        """Whether the newest stored state on or before `day` has the programme stopped."""
+        return bool(
+            self._session.scalar(
+                select(CourseStateRow.stopped)
+                .where(
+                    CourseStateRow.person_id == person_id,
+                    CourseStateRow.version == version,
+                    CourseStateRow.day <= day,
+                )
+                .order_by(CourseStateRow.day.desc())
+                .limit(1)
+            )
+        )
+
     def newest_course_state_day(self, person_id: int, version: int) -> dt.date | None:
         """The day of the newest stored state of `version`, if any."""
         return self._session.scalar(
@@ -764,6 +779,7 @@ class Store:
                     "version": version,
                     "state": made["state"],
                     "checkpoint": made["checkpoint"],
+                    "stopped": made["stopped_at_end"],
                 }
                 for person_id, made in people.items()
             ],

@@ -274,4 +274,6 @@ class CourseStateRow(Base):
     version: Mapped[int]
     # Kept when newer states are written: the end of a programme week.
     checkpoint: Mapped[bool] = mapped_column(Boolean)
+    # Whether the programme stood stopped at the end of `day` (read by the hot write path).
+    stopped: Mapped[bool] = mapped_column(Boolean)
     state: Mapped[dict[str, Any]]

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("checkpoint", sa.Boolean(), nullable=False),
+        sa.Column("stopped", sa.Boolean(), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"],
