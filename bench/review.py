@@ -82,6 +82,7 @@ def live(url: str, pain: int, days: int) -> None:
             if plan["status"] == "session" and plan["items"] and n % 2 == 0:
                 log = session_log(day, plan["items"], f"t{n}", min(score, 3))
                 svc.record_session(store, catalogue, log, day)
+                svc.today(store, catalogue, day)  # the state stored to the end of the day
 
 
 def rows_of(engine: Engine) -> dict[str, list[dict[str, Any]]]:

@@ -762,12 +762,15 @@ class Store:
                     )
                     .values(while_stopped=True)
                 )
+        # Kept: checkpoints, and the state of the day before (a session logged today drops
+        # today's state, and the next read then folds one day, not back to a checkpoint).
+        day_before = until - dt.timedelta(days=1)
         connection.execute(
             delete(states).where(
                 states.c.person_id.in_(ids),
                 (states.c.day == until)
                 | (states.c.version != version)
-                | ((states.c.day < until) & ~states.c.checkpoint),
+                | ((states.c.day < day_before) & ~states.c.checkpoint),
             )
         )
         connection.execute(
