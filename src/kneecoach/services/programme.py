@@ -573,11 +573,3 @@ def _versions_to(store: Store, person_id: int, end: dt.date) -> list[dict[str, A
         for v in store.programme_versions(person_id)
         if v["effective_date"] <= end
     ]
-
-
-def review_person(store: Store, catalogue: Catalogue, person_id: int, day: dt.date) -> int:
-    """Recompute one person's course up to `day` and store it; returns new decisions count."""
-    person = store.person(person_id)
-    if day < person["start_date"]:
-        return 0
-    return sync(store, person_id, load(store, catalogue, person_id, day))
