@@ -122,13 +122,20 @@ def _stored_state(
     store: Store, person_id: int, until: dt.date
 ) -> tuple[CourseState, dict[str, Any]] | None:
     """The newest stored state on or before `until`, with what is kept beside it."""
-    found = store.course_state(person_id, until, engine_version())
+    return parse_stored(store.course_state(person_id, until, engine_version()))
+
+
+def parse_stored(
+    found: tuple[dt.date, dict[str, Any]] | None,
+) -> tuple[CourseState, dict[str, Any]] | None:
+    """A stored (day, state) as the engine's state and what is kept beside it; None when
+    there is none or it cannot be read (the course is then rebuilt from the events)."""
     if found is None:
         return None
     try:
         return CourseState.from_json(found[1]["engine"]), found[1]
     except (StateVersionError, KeyError, TypeError, ValueError):
-        return None  # unreadable: rebuild from the events
+        return None
 
 
 @dataclass

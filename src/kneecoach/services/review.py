@@ -12,24 +12,15 @@ from typing import Any
 
 from kneecoach.domain.dates import MAX_COURSE_DAYS
 from kneecoach.domain.exercises import Catalogue
-from kneecoach.domain.state import CourseState, StateVersionError
 from kneecoach.services.course import (
     Reads,
     derived,
     engine_version,
     fold,
     missing_session_keys,
+    parse_stored,
 )
 from kneecoach.store.repository import Store
-
-
-def _state(raw: tuple[dt.date, dict[str, Any]] | None) -> tuple[CourseState, dict[str, Any]] | None:
-    if raw is None:
-        return None
-    try:
-        return CourseState.from_json(raw[1]["engine"]), raw[1]
-    except (StateVersionError, KeyError, TypeError, ValueError):
-        return None  # written by another engine: rebuilt from the events
 
 
 def review_page(store: Store, catalogue: Catalogue, person_ids: Sequence[int], day: dt.date) -> int:
@@ -45,7 +36,7 @@ def review_page(store: Store, catalogue: Catalogue, person_ids: Sequence[int], d
             continue  # not started, already advanced further, or past a course's length
         reads = Reads(
             person=person,
-            stored=_state(raw["state"]),
+            stored=parse_stored(raw["state"]),
             versions=raw["versions"],
             sessions=raw["sessions"],
             checkins=raw["checkins"],
