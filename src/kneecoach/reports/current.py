@@ -48,7 +48,7 @@ def current(store: Store, catalogue: Catalogue, day: dt.date) -> Current:
     person = store.person(person_id)
     profile = parse_profile(person["profile"])
     until = max(day, person["start_date"])
-    loaded = load(store, catalogue, person_id, until)
+    loaded = load(store, catalogue, person_id, until, person)
     course = loaded.course
     week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)
     decisions, escalations = history(store, loaded)

@@ -150,9 +150,12 @@ class Reads:
     clearances: list[dict[str, Any]]
 
 
-def read(store: Store, person_id: int, until: dt.date) -> Reads:
-    """One person's newest stored state on or before `until`, and the events since."""
-    person = store.person(person_id)
+def read(
+    store: Store, person_id: int, until: dt.date, person: dict[str, Any] | None = None
+) -> Reads:
+    """One person's newest stored state on or before `until`, and the events since
+    (`person`: their row, when the caller has read it already)."""
+    person = person or store.person(person_id)
     check_course_day(until, person["start_date"])
     stored = _stored_state(store, person_id, until)
     since = None if stored is None else stored[0].day + dt.timedelta(days=1)
@@ -166,9 +169,15 @@ def read(store: Store, person_id: int, until: dt.date) -> Reads:
     )
 
 
-def load(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> Loaded:
+def load(
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int,
+    until: dt.date,
+    person: dict[str, Any] | None = None,
+) -> Loaded:
     """Fold one person's course up to `until`, from the newest stored state before it."""
-    return fold(read(store, person_id, until), until, catalogue)
+    return fold(read(store, person_id, until, person), until, catalogue)
 
 
 def fold(reads: Reads, until: dt.date, catalogue: Catalogue) -> Loaded:

@@ -174,7 +174,7 @@ def today(
     if day < person["start_date"]:
         result["message"] = f"Your programme starts on {person['start_date'].isoformat()}."
         return result
-    loaded = load(store, catalogue, person_id, day)
+    loaded = load(store, catalogue, person_id, day, person)
     if persist:
         sync(store, person_id, loaded)
     course, profile = loaded.course, loaded.profile
@@ -493,7 +493,7 @@ def progress(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]
     person = store.person(person_id)
     start = person["start_date"]
     end = max(day, start)
-    loaded = load(store, catalogue, person_id, end)
+    loaded = load(store, catalogue, person_id, end, person)
     sync(store, person_id, loaded)
     course, profile = loaded.course, loaded.profile
     checkins = store.checkins(person_id, until=end)
