@@ -329,7 +329,7 @@ def derived(loaded: Loaded, more_ids: Mapping[str, int]) -> dict[str, Any]:
         "stopped": set(loaded.stopped),
         "state": {
             "engine": state.to_json(),
-            "last_decisions": _last_after(loaded),
+            "last_decisions": last_decisions(loaded),
             "max_version": number + len(loaded.versions),
         },
         "checkpoint": (state.day - start).days % WEEK == WEEK - 1,
@@ -347,17 +347,13 @@ def _brief(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _last_after(loaded: Loaded) -> dict[str, dict[str, Any]]:
-    """The newest decision of each slot at `until`: kept ones, then the fold's."""
+def last_decisions(loaded: Loaded) -> dict[str, dict[str, Any]]:
+    """The newest decision of each slot at `until`, {"action", "rule", "reason", "date"}:
+    the ones kept with the stored state, then the fold's."""
     last = dict(loaded.last)
     for _, decision in loaded.decisions:
         last[decision.slot] = _brief(decision)
     return last
-
-
-def last_decisions(loaded: Loaded) -> dict[str, dict[str, Any]]:
-    """The newest decision of each slot up to `until`: {"action", "rule", "reason", "date"}."""
-    return _last_after(loaded)
 
 
 def history(store: Store, loaded: Loaded) -> tuple[list[Decision], list[Escalation]]:
