@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kneecoach.domain.course import Course
+from kneecoach.domain.course import STOPPING, Course
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import (
     DISCLAIMER,
@@ -135,9 +135,6 @@ def _week(catalogue: Catalogue, profile: Profile, course: Course) -> dict[str, A
         catalogue, course.slots, profile.days_per_week, profile.minutes_per_session
     )
     return {s.weekday: s for s in sessions}
-
-
-STOPPING = ("emergency", "urgent")
 
 
 def is_screening_due(store: Store, person: Mapping[str, Any], day: dt.date) -> bool:
