@@ -643,11 +643,13 @@ def _build_session(
         drops += [("warm-up", i.exercise_id) for i in reversed(stretches[2:])]
         drops += [("aerobic", i.exercise_id) for i in blocks["aerobic"]]
         drops += [("warm-up", i.exercise_id) for i in reversed(stretches[1:2])]
-    for phase, exercise_id in drops:
-        if _session_seconds(catalogue, blocks) <= limit_seconds:
-            break
-        blocks[phase] = [i for i in blocks[phase] if i.exercise_id != exercise_id]
     seconds = _session_seconds(catalogue, blocks)
+    for phase, exercise_id in drops:
+        if seconds <= limit_seconds:
+            break
+        dropped = [i for i in blocks[phase] if i.exercise_id == exercise_id]
+        seconds -= _session_seconds(catalogue, {phase: dropped})
+        blocks[phase] = [i for i in blocks[phase] if i.exercise_id != exercise_id]
     return Session(
         weekday=WEEKDAYS[weekday],
         strength_day=strength_day and bool(blocks["strength"]),

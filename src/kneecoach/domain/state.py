@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, cast
 
 from kneecoach.domain.planning import Prescription, Slot
@@ -21,7 +22,7 @@ from kneecoach.domain.trends import Escalation, Score
 
 # Bump when a field is added, removed or changes meaning: an older snapshot is then
 # refused (`StateVersionError`) and the store replays from the start instead.
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: compact doses, slots and performances
 
 
 class StateVersionError(ValueError):
@@ -102,16 +103,6 @@ class Version:
             "valgus_ban": self.valgus_ban,
         }
 
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> Version:
-        return cls(
-            int(raw["version"]),
-            date.fromisoformat(raw["effective_date"]),
-            tuple(Slot.from_dict(s) for s in raw["slots"]),
-            tuple(raw["reasons"]),
-            bool(raw["valgus_ban"]),
-        )
-
 
 @dataclass(frozen=True)
 class Stop:
@@ -154,7 +145,13 @@ class CourseState:
     state_version: int = STATE_VERSION
 
     def to_json(self) -> dict[str, Any]:
-        """A plain JSON value (dicts, lists, strings, numbers) for a store."""
+        """A plain JSON value (dicts, lists, strings, numbers) for a store.
+
+        Compact on purpose: doses, slots and sets are short lists, and the newest
+        version's slots are left out when they are the state's own (`null`), because
+        every person's state is read and written again every night.
+        """
+        version = self.version
         return {
             "state_version": self.state_version,
             "start": self.start.isoformat(),
@@ -162,7 +159,7 @@ class CourseState:
             "day": self.day.isoformat(),
             "equipment": sorted(self.equipment),
             "access": sorted(self.access),
-            "slots": [s.as_dict() for s in self.slots],
+            "slots": [_slot_json(s) for s in self.slots],
             "order": list(self.order),
             "performances": [[slot, [_perf_json(p) for p in ps]] for slot, ps in self.performances],
             "pending": [_session_json(s) for s in self.pending],
@@ -179,7 +176,13 @@ class CourseState:
             "ban_start": self.ban_start.isoformat(),
             "gentle": self.gentle,
             "seen_mean": str(self.seen_mean) if self.seen_mean is not None else None,
-            "version": self.version.as_dict(),
+            "version": [
+                version.number,
+                version.effective.isoformat(),
+                None if version.slots == self.slots else [_slot_json(s) for s in version.slots],
+                list(version.reasons),
+                version.valgus_ban,
+            ],
             "stopped_sessions": list(self.stopped_sessions),
         }
 
@@ -191,23 +194,26 @@ class CourseState:
                 f"course state version {raw.get('state_version')!r} is not {STATE_VERSION}: "
                 "replay the course from its start"
             )
-        day = date.fromisoformat
+        read = _Reader()
+        day = read.day
+        slots = tuple(read.slot(s) for s in raw["slots"])
+        number, effective, version_slots, reasons, version_ban = raw["version"]
         return cls(
             start=day(raw["start"]),
             baseline=int(raw["baseline"]),
             day=day(raw["day"]),
             equipment=frozenset(raw["equipment"]),
             access=frozenset(raw["access"]),
-            slots=tuple(Slot.from_dict(s) for s in raw["slots"]),
+            slots=slots,
             order=tuple(raw["order"]),
             performances=tuple(
-                (slot, tuple(_perf(p) for p in ps)) for slot, ps in raw["performances"]
+                (slot, tuple(read.perf(p) for p in ps)) for slot, ps in raw["performances"]
             ),
-            pending=tuple(_session(s) for s in raw["pending"]),
+            pending=tuple(read.session(s) for s in raw["pending"]),
             decided=tuple((slot, key, day(d)) for slot, key, d in raw["decided"]),
             aerobic_steps=tuple((slot, day(d)) for slot, d in raw["aerobic_steps"]),
-            scores=tuple(_score(s) for s in raw["scores"]),
-            last_score=_score(raw["last_score"]) if raw["last_score"] else None,
+            scores=tuple(read.score(s) for s in raw["scores"]),
+            last_score=read.score(raw["last_score"]) if raw["last_score"] else None,
             last_checkin=day(raw["last_checkin"]) if raw["last_checkin"] else None,
             episodes=tuple((rule, cast(Urgency, urgency)) for rule, urgency in raw["episodes"]),
             current=tuple(_escalation(e) for e in raw["current"]),
@@ -217,7 +223,13 @@ class CourseState:
             ban_start=day(raw["ban_start"]),
             gentle=bool(raw["gentle"]),
             seen_mean=Fraction(raw["seen_mean"]) if raw["seen_mean"] is not None else None,
-            version=Version.from_dict(raw["version"]),
+            version=Version(
+                int(number),
+                day(effective),
+                slots if version_slots is None else tuple(read.slot(s) for s in version_slots),
+                tuple(reasons),
+                bool(version_ban),
+            ),
             stopped_sessions=tuple(raw["stopped_sessions"]),
         )
 
@@ -225,44 +237,109 @@ class CourseState:
 # --- JSON for the parts ------------------------------------------------------------------
 
 
+class _Reader:
+    """Reads the parts of a stored state, making each distinct small value once.
+
+    States repeat themselves and each other: the same dose in a slot and in its
+    performances, the same set many times, the same (day, pain) score in many people's
+    last four weeks. The values are frozen, so one object can stand for every copy
+    (interned through bounded `lru_cache`s), and reading a state costs about what is
+    particular to it.
+    """
+
+    day = staticmethod(date.fromisoformat)
+
+    @staticmethod
+    def dose(raw: list[Any]) -> Prescription:
+        return _dose(*raw)
+
+    @staticmethod
+    def set(raw: list[Any]) -> SetResult:
+        return _set(*raw)
+
+    @staticmethod
+    def slot(raw: list[Any]) -> Slot:
+        slot, kind, exercise_id, dose, note, paused = raw
+        return _slot(slot, kind, exercise_id, tuple(dose), note, paused)
+
+    @staticmethod
+    def score(raw: list[Any]) -> Score:
+        return _score(*raw)
+
+    def perf(self, raw: list[Any]) -> Performance:
+        key, when, exercise_id, target, sets, hurt, morning_rise = raw
+        return Performance(
+            key,
+            self.day(when),
+            exercise_id,
+            _dose(*target),
+            tuple(_set(*s) for s in sets),
+            bool(hurt),
+            morning_rise,
+        )
+
+    def session(self, raw: Mapping[str, Any]) -> LoggedSession:
+        return LoggedSession(
+            key=raw["key"],
+            date=self.day(raw["date"]),
+            pain_before=int(raw["pain_before"]),
+            pain_after=int(raw["pain_after"]),
+            entries=tuple(
+                LoggedEntry(e["exercise_id"], bool(e["hurt"]), tuple(_set(*s) for s in e["sets"]))
+                for e in raw["entries"]
+            ),
+        )
+
+
+# typed=True: 2 and 2.0 (or 1 and True) are kept apart, so a value reads back as written.
+@lru_cache(maxsize=4096, typed=True)
+def _dose(sets: int, reps: Any, hold: Any, minutes: Any, load: Any, per_side: bool) -> Prescription:
+    return Prescription(int(sets), reps, hold, minutes, load, bool(per_side))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _set(reps: Any, hold: Any, minutes: Any, load: Any, pain: int) -> SetResult:
+    return SetResult(reps, hold, minutes, load, int(pain))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _slot(
+    slot: str, kind: Any, exercise_id: str, dose: tuple[Any, ...], note: Any, paused: bool
+) -> Slot:
+    return Slot(slot, kind, exercise_id, _dose(*dose), note, bool(paused))
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _score(when: str, pain: int, morning: bool) -> Score:
+    return Score(date.fromisoformat(when), int(pain), bool(morning))
+
+
+def _dose_json(dose: Prescription) -> list[object]:
+    return [dose.sets, dose.reps, dose.hold_seconds, dose.minutes, dose.load_kg, dose.per_side]
+
+
+def _slot_json(slot: Slot) -> list[object]:
+    return [slot.slot, slot.kind, slot.exercise_id, _dose_json(slot.dose), slot.note, slot.paused]
+
+
 def _score_json(score: Score) -> list[object]:
     return [score.date.isoformat(), score.pain, score.morning]
-
-
-def _score(raw: list[Any]) -> Score:
-    return Score(date.fromisoformat(raw[0]), int(raw[1]), bool(raw[2]))
 
 
 def _set_json(one: SetResult) -> list[object]:
     return [one.reps, one.hold_seconds, one.minutes, one.load_kg, one.pain]
 
 
-def _set(raw: list[Any]) -> SetResult:
-    return SetResult(raw[0], raw[1], raw[2], raw[3], int(raw[4]))
-
-
-def _perf_json(perf: Performance) -> dict[str, object]:
-    return {
-        "session_key": perf.session_key,
-        "date": perf.date.isoformat(),
-        "exercise_id": perf.exercise_id,
-        "target": perf.target.as_dict(),
-        "sets": [_set_json(s) for s in perf.sets],
-        "hurt": perf.hurt,
-        "morning_rise": perf.morning_rise,
-    }
-
-
-def _perf(raw: Mapping[str, Any]) -> Performance:
-    return Performance(
-        session_key=raw["session_key"],
-        date=date.fromisoformat(raw["date"]),
-        exercise_id=raw["exercise_id"],
-        target=Prescription.from_dict(raw["target"]),
-        sets=tuple(_set(s) for s in raw["sets"]),
-        hurt=bool(raw["hurt"]),
-        morning_rise=raw["morning_rise"],
-    )
+def _perf_json(perf: Performance) -> list[object]:
+    return [
+        perf.session_key,
+        perf.date.isoformat(),
+        perf.exercise_id,
+        _dose_json(perf.target),
+        [_set_json(s) for s in perf.sets],
+        perf.hurt,
+        perf.morning_rise,
+    ]
 
 
 def _session_json(session: LoggedSession) -> dict[str, object]:
@@ -276,19 +353,6 @@ def _session_json(session: LoggedSession) -> dict[str, object]:
             for e in session.entries
         ],
     }
-
-
-def _session(raw: Mapping[str, Any]) -> LoggedSession:
-    return LoggedSession(
-        key=raw["key"],
-        date=date.fromisoformat(raw["date"]),
-        pain_before=int(raw["pain_before"]),
-        pain_after=int(raw["pain_after"]),
-        entries=tuple(
-            LoggedEntry(e["exercise_id"], bool(e["hurt"]), tuple(_set(s) for s in e["sets"]))
-            for e in raw["entries"]
-        ),
-    )
 
 
 def _stop_json(stop: Stop) -> dict[str, object]:

@@ -2,12 +2,18 @@
 
 Each person is advanced from their stored state to the review date (usually one day),
 and only what that adds is written: the same rows `today` and `progress` would store.
+
+A page is read and folded in a read-only unit of work (`fold_page`), then written in a
+short one (`write_page`), so several processes can review at once and a writer holds
+the lock only while it writes. A person written to in between (their revision moved
+on: a session, a check-in) is left out of the write; their own next read catches up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from kneecoach.domain.dates import MAX_COURSE_DAYS
@@ -23,11 +29,24 @@ from kneecoach.services.course import (
 from kneecoach.store.repository import Store
 
 
-def review_page(store: Store, catalogue: Catalogue, person_ids: Sequence[int], day: dt.date) -> int:
-    """Advance every person of the page to `day` and store what is new; new decisions."""
+@dataclass
+class PageWork:
+    """What one page of the review will write, and the revisions it was computed from."""
+
+    day: dt.date
+    version: int
+    # By the day of the state each fold started from: person id -> rows to write.
+    by_base: dict[dt.date, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    revisions: dict[int, int] = field(default_factory=dict)
+
+
+def fold_page(
+    store: Store, catalogue: Catalogue, person_ids: Sequence[int], day: dt.date
+) -> PageWork:
+    """Read the page and advance every person of it to `day` (nothing is written)."""
     version = engine_version()
+    work = PageWork(day, version)
     inputs = store.course_inputs(person_ids, day, version)
-    by_base: dict[dt.date, dict[int, Any]] = {}
     loaded_by_person = {}
     for person_id, raw in inputs.items():
         person = raw["person"]
@@ -43,11 +62,114 @@ def review_page(store: Store, catalogue: Catalogue, person_ids: Sequence[int], d
             clearances=raw["clearances"],
         )
         loaded_by_person[person_id] = fold(reads, day, catalogue)
+        work.revisions[person_id] = person["revision"]
     missing = {key for loaded in loaded_by_person.values() for key in missing_session_keys(loaded)}
     found = store.session_ids_of(list(loaded_by_person), missing)
     for person_id, loaded in loaded_by_person.items():
         mine = {key: id_ for (owner, key), id_ in found.items() if owner == person_id}
-        by_base.setdefault(loaded.base, {})[person_id] = derived(loaded, mine)
-    return sum(
-        store.replace_derived(base, day, people, version) for base, people in by_base.items()
+        work.by_base.setdefault(loaded.base, {})[person_id] = derived(loaded, mine)
+    return work
+
+
+def write_page(store: Store, work: PageWork) -> int:
+    """Store what `fold_page` found for everyone not written to since; new decisions."""
+    now = store.revisions(list(work.revisions))
+    new = 0
+    for base, people in work.by_base.items():
+        unchanged = {p: made for p, made in people.items() if now.get(p) == work.revisions[p]}
+        new += store.replace_derived(base, work.day, unchanged, work.version)
+    return new
+
+
+def review_page(store: Store, catalogue: Catalogue, person_ids: Sequence[int], day: dt.date) -> int:
+    """Fold and write one page in one unit of work; new decisions."""
+    return write_page(store, fold_page(store, catalogue, person_ids, day))
+
+
+# --- the whole run ---------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(url: str) -> None:
+    """In a worker process: its own engine (none inherited from the parent) and catalogue."""
+    from kneecoach.content.loader import load_catalogue
+    from kneecoach.store.db import connect, forget_engines
+
+    forget_engines()
+    _worker["engine"] = connect(url)
+    _worker["catalogue"] = load_catalogue()
+
+
+def _review_one_page(person_ids: list[int], day: dt.date) -> tuple[int, int]:
+    return len(person_ids), _fold_and_write(
+        _worker["engine"], _worker["catalogue"], person_ids, day
     )
+
+
+def _fold_and_write(engine: Any, catalogue: Catalogue, person_ids: list[int], day: dt.date) -> int:
+    from kneecoach.store.db import unit_of_work
+
+    with unit_of_work(engine, read_only=True) as store:
+        work = fold_page(store, catalogue, person_ids, day)
+    with unit_of_work(engine) as store:
+        return write_page(store, work)
+
+
+def review_all(
+    url: str,
+    catalogue: Catalogue,
+    day: dt.date,
+    *,
+    batch: int = 200,
+    workers: int = 1,
+    progress: Any = None,
+) -> tuple[int, int]:
+    """Review everyone in the database at `url` as of `day`, `batch` people a page, in
+    `workers` processes. `progress(n)` is called as pages finish. (people, new decisions)."""
+    from kneecoach.store.db import connect, forget_engines, unit_of_work
+
+    engine = connect(url)
+
+    def pages() -> Any:
+        last_id = 0
+        while True:
+            with unit_of_work(engine, read_only=True) as store:
+                ids = store.person_ids_after(last_id, batch)
+            if not ids:
+                return
+            last_id = ids[-1]
+            yield ids
+
+    people = new = 0
+    if workers == 1:
+        for ids in pages():
+            new += _fold_and_write(engine, catalogue, ids, day)
+            people += len(ids)
+            if progress:
+                progress(len(ids))
+        return people, new
+
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    ids_of_pages = list(pages())  # a few integers a person; the pages stay small
+    forget_engines()  # nothing pooled crosses the fork
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(url,)) as pool:
+        running: set[Future[tuple[int, int]]] = set()
+        for ids in ids_of_pages:
+            if len(running) >= 2 * workers:  # a bounded queue: memory stays flat
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    count, made = future.result()
+                    people, new = people + count, new + made
+                    if progress:
+                        progress(count)
+            running.add(pool.submit(_review_one_page, ids, day))
+        for future in running:
+            count, made = future.result()
+            people, new = people + count, new + made
+            if progress:
+                progress(count)
+    return people, new

@@ -32,6 +32,8 @@ from kneecoach.store.tables import (
 )
 
 CLIENT_ID_MAX = 200
+NO_STATE_DAY = dt.date(1, 1, 1)  # before any event: "no stored state"
+RECENT_STATE_DAYS = 7  # course_inputs reads people with a state this recent together
 SET_FIELDS = (
     "target_reps",
     "reps",
@@ -138,6 +140,13 @@ class Store:
                 select(Person.id).where(Person.id > last_id).order_by(Person.id).limit(limit)
             ).all()
         )
+
+    def revisions(self, person_ids: Sequence[int]) -> dict[int, int]:
+        """Each person's revision token (it changes on every write about them)."""
+        rows = self._session.execute(
+            select(Person.id, Person.revision).where(Person.id.in_(list(person_ids)))
+        )
+        return {person_id: revision for person_id, revision in rows}
 
     def current_person_revision(self) -> RevisionKey | None:
         """(id, uid, revision) of the most recently created person, in one query."""
@@ -598,6 +607,8 @@ class Store:
             }
             for row in self._session.scalars(select(Person).where(Person.id.in_(ids)))
         }
+        if not out:
+            return out
         newest = (
             select(CourseStateRow.person_id, func.max(CourseStateRow.day).label("day"))
             .where(
@@ -627,32 +638,45 @@ class Store:
         for (person_id,) in newer:
             out[person_id]["newer"] = True
 
-        def after_state(entity: Any, column: Any) -> Any:
-            return (
-                select(entity)
-                .outerjoin(newest, newest.c.person_id == entity.person_id)
-                .where(
-                    entity.person_id.in_(ids),
-                    (newest.c.day.is_(None)) | (column > newest.c.day),
-                )
+        # Each person's state day (a day before any event when there is none). People are
+        # read in two groups, those whose state is recent and the rest, each from its
+        # oldest state day on, so a nightly page reads one day of events by index, and a
+        # stale state elsewhere never makes the page read everyone's whole history.
+        bases = {p: (raw["state"] or (NO_STATE_DAY,))[0] for p, raw in out.items()}
+        recent = until - dt.timedelta(days=RECENT_STATE_DAYS)
+        groups = [
+            group
+            for group in (
+                [p for p, day in bases.items() if day >= recent],
+                [p for p, day in bases.items() if day < recent],
             )
+            if group
+        ]
+
+        def after_state(entity: Any, when: Any, *clauses: Any, load: Any = ()) -> Iterator[Any]:
+            for group in groups:
+                since = min(bases[p] for p in group)
+                query = select(entity).where(entity.person_id.in_(group), when > since, *clauses)
+                for row in self._session.scalars(query.options(*load)):
+                    if getattr(row, when.key) > bases[row.person_id]:
+                        yield row
 
         versions = after_state(ProgrammeVersion, ProgrammeVersion.effective_date)
-        for row in self._session.scalars(versions.order_by(ProgrammeVersion.version)):
+        for row in sorted(versions, key=lambda r: r.version):
             out[row.person_id]["versions"].append(_version_dict(row))
-        sessions = (
-            after_state(ExerciseSession, ExerciseSession.date)
-            .where(ExerciseSession.date <= until)
-            .order_by(ExerciseSession.date, ExerciseSession.id)
-            .options(selectinload(ExerciseSession.entries).selectinload(SessionEntry.sets))
+        sessions = after_state(
+            ExerciseSession,
+            ExerciseSession.date,
+            ExerciseSession.date <= until,
+            load=(selectinload(ExerciseSession.entries).selectinload(SessionEntry.sets),),
         )
-        for row in self._session.scalars(sessions):
+        for row in sorted(sessions, key=lambda r: (r.date, r.id)):
             out[row.person_id]["sessions"].append(_session_dict(row))
-        checkins = after_state(Checkin, Checkin.date).where(Checkin.date <= until)
-        for row in self._session.scalars(checkins.order_by(Checkin.date, Checkin.id)):
+        checkins = after_state(Checkin, Checkin.date, Checkin.date <= until)
+        for row in sorted(checkins, key=lambda r: (r.date, r.id)):
             out[row.person_id]["checkins"].append(_checkin_dict(row))
-        clearances = after_state(Clearance, Clearance.date).where(Clearance.date <= until)
-        for row in self._session.scalars(clearances.order_by(Clearance.date, Clearance.id)):
+        clearances = after_state(Clearance, Clearance.date, Clearance.date <= until)
+        for row in sorted(clearances, key=lambda r: (r.date, r.id)):
             out[row.person_id]["clearances"].append(_clearance_dict(row))
         return out
 
@@ -851,6 +875,7 @@ def _person_dict(row: Person) -> dict[str, Any]:
         "screening": row.screening,
         "urgency": row.urgency,
         "created_at": row.created_at,
+        "revision": row.revision,
     }
 
 

@@ -109,7 +109,10 @@ class Person(Base):
 
 class ProgrammeVersion(Base):
     __tablename__ = "programme_versions"
-    __table_args__ = (UniqueConstraint("person_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "version"),
+        Index(None, "person_id", "effective_date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = _person_fk()
@@ -266,7 +269,10 @@ class CourseStateRow(Base):
     """The engine's state for one person at the end of one day (a snapshot to resume from)."""
 
     __tablename__ = "course_states"
-    __table_args__ = (UniqueConstraint("person_id", "day"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "day"),
+        Index(None, "person_id", "version", "day"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = _person_fk()
