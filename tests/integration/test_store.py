@@ -44,7 +44,9 @@ def test_a_person_round_trips(engine: Engine) -> None:
         "screening": clear_answers(),
         "urgency": "routine",
         "created_at": person["created_at"],
+        "revision": person["revision"],  # a random token, new on every write
     }
+    assert isinstance(person["revision"], int)
     assert person["created_at"].tzinfo is not None
     assert person["created_at"].utcoffset() == dt.timedelta(0)
     assert abs(dt.datetime.now(dt.UTC) - person["created_at"]) < dt.timedelta(minutes=5)

@@ -58,8 +58,11 @@ def database_url(db: str | None) -> str:
 
 
 def engine_for(db: str | None) -> Engine:
+    """The engine for `--db`, with the configured design choices handed to the engine."""
+    from kneecoach.settings import apply_rules
     from kneecoach.store.db import connect
 
+    apply_rules()
     return connect(database_url(db))
 
 

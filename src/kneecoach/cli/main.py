@@ -138,7 +138,10 @@ def plan_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Build a weekly programme from a profile file."""
+    from kneecoach.settings import apply_rules
+
     raw = read_json(profile, "--profile")
+    apply_rules()
     programme = plan(parse_profile(raw), load_catalogue())
     if as_json:
         print_json(programme.as_dict())

@@ -76,8 +76,6 @@ __all__ = [
     "resume",
 ]
 
-PR8_DAYS = rules.PR8_DAYS
-PR8_MAX_PAIN = rules.PR8_MAX_PAIN
 STOPPING: tuple[Urgency, ...] = ("emergency", "urgent")
 # How much history the state keeps (design choice, wide enough for every window):
 SCORE_DAYS = 28  # ES-2 looks back 21 days, PR-7 14, PM-4 14

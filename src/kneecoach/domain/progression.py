@@ -23,19 +23,14 @@ Action = Literal["progress", "repeat", "regress", "pause"]
 # The names other modules import; the numbers live in `rules` (CLINICAL.md ids there).
 SAFE_MAX = rules.PM1_SAFE_MAX
 ACCEPTABLE_MAX = rules.PM1_ACCEPTABLE_MAX
-MORNING_RISE_REGRESS = rules.PM3_RISE_REGRESS
 # PM-3: a 1-point rise holds the dose; less than that is within the scale's error, so it
 # counts as "equal or lower" (usual morning pain is a mean, so rises can be fractions).
 MORNING_RISE_HOLD = rules.PM3_RISE_HOLD
 GOOD_SESSIONS_TO_PROGRESS = rules.PR1_GOOD_SESSIONS
 ACCEPTABLE_SESSIONS_TO_REGRESS = rules.PR5_ACCEPTABLE_SESSIONS
 LOAD_STEP_KG = rules.PR2_LOAD_STEP_KG
-LOAD_MAX_KG = rules.PR2_LOAD_MAX_KG
 REP_STEP = rules.PR2_REP_STEP
-STRETCH_HOLD_STEP = rules.PR3_STRETCH_HOLD_STEP
 STRENGTH_HOLD_STEP = rules.PR3_STRENGTH_HOLD_STEP
-AEROBIC_WEEKLY_GROWTH = rules.PR4_GROWTH_PERCENT / 100
-AEROBIC_FLOOR_MINUTES = rules.PR4_FLOOR_MINUTES
 # "Variants add, never replace" (design choice: named here, not in the content): these
 # harder variants join the programme as an extra exercise instead of taking a slot over.
 ADDED_VARIANTS = frozenset({"side-lying-inner-leg-raise"})
@@ -174,7 +169,11 @@ def step_up(
         if higher:
             return Step(exercise.id, replace(dose, reps=higher[0]), f"{higher[0]} reps")
     elif dose.hold_seconds is not None and rng.hold_seconds:
-        step = STRETCH_HOLD_STEP if exercise.category in ("stretch", "yoga") else STRENGTH_HOLD_STEP
+        step = (
+            rules.PR3_STRETCH_HOLD_STEP
+            if exercise.category in ("stretch", "yoga")
+            else STRENGTH_HOLD_STEP
+        )
         if dose.hold_seconds < rng.hold_seconds.max:
             hold = min(rng.hold_seconds.max, dose.hold_seconds + step)
             return Step(exercise.id, replace(dose, hold_seconds=hold), f"hold {hold} s")
@@ -189,7 +188,7 @@ def step_up(
         return Step(exercise.id, new, f"{new.sets} sets")
     if exercise.loadable and "ankle-weights" in have:  # PR-2: then load
         load = round((dose.load_kg or 0) + LOAD_STEP_KG, 2)
-        if load <= LOAD_MAX_KG:
+        if load <= rules.PR2_LOAD_MAX_KG:
             reps = rng.reps.min if rng.reps else dose.reps
             return Step(exercise.id, replace(dose, load_kg=load, reps=reps), f"{load:g} kg")
     for target_id in exercise.progressions:  # PR-2: or the named harder variant
@@ -252,16 +251,22 @@ def step_down(
         new = replace(dose, load_kg=load if load > 0 else None)
         return Step(exercise.id, new, f"{load:g} kg" if load > 0 else "no ankle weight")
     if dose.minutes is not None:
-        if dose.minutes <= AEROBIC_FLOOR_MINUTES:
+        floor = rules.PR4_FLOOR_MINUTES
+        if dose.minutes <= floor:
             return None
-        minutes = max(AEROBIC_FLOOR_MINUTES, math.floor(dose.minutes * 0.8))  # design choice
+        kept = 100 - rules.PR5_AEROBIC_CUT_PERCENT
+        minutes = max(floor, math.floor(dose.minutes * kept / 100))
         return Step(exercise.id, replace(dose, minutes=minutes), f"{minutes} minutes")
     if dose.reps is not None and rng.reps:
         lower = [r for r in _rep_steps(rng.reps.min, rng.reps.max) if r < dose.reps]
         if lower:
             return Step(exercise.id, replace(dose, reps=lower[-1]), f"{lower[-1]} reps")
     if dose.hold_seconds is not None and rng.hold_seconds and dose.reps is None:
-        step = STRETCH_HOLD_STEP if exercise.category in ("stretch", "yoga") else STRENGTH_HOLD_STEP
+        step = (
+            rules.PR3_STRETCH_HOLD_STEP
+            if exercise.category in ("stretch", "yoga")
+            else STRENGTH_HOLD_STEP
+        )
         if dose.hold_seconds > rng.hold_seconds.min:
             hold = max(rng.hold_seconds.min, dose.hold_seconds - step)
             return Step(exercise.id, replace(dose, hold_seconds=hold), f"hold {hold} s")
@@ -371,10 +376,10 @@ def decide(slot: Slot, history: list[Performance], ctx: Context) -> Decision:
             numbers,
             key,
         )
-    if rise is not None and rise >= MORNING_RISE_REGRESS:  # PM-3
+    if rise is not None and rise >= rules.PM3_RISE_REGRESS:  # PM-3
         why = (
             f"next-morning pain {ctx.next_morning}/10 is {rise:g} above your usual {usual:g}/10 "
-            f"(a rise of {MORNING_RISE_REGRESS} or more)"
+            f"(a rise of {rules.PM3_RISE_REGRESS} or more)"
         )
         decision = _down(slot, exercise, ctx, when, "PM-3", why, numbers, key)
         if decision.action == "pause":  # PR-6 pauses for pain during, not a morning rise

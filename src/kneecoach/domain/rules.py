@@ -1,12 +1,16 @@
 """Every number of CLINICAL.md in one place, each with its rule id.
 
-Pure constants. The other domain modules import them from here; a threshold
-marked *design choice* has no validated source (CLINICAL.md says so too), and
-changing it here changes it on every surface.
+Pure constants. The other domain modules read them from here (`rules.NAME` at the
+moment they decide). A threshold marked *design choice* has no validated source
+(CLINICAL.md says so too): those named in `DESIGN_CHOICES` can be changed with
+`configure`, which `kneecoach.settings` calls once at start from the environment
+(`KNEECOACH_RULE_<NAME>`, docs/engine.md). Changing one changes it on every surface,
+and the stored course states are rebuilt from the events (`fingerprint`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 # --- pain-monitoring model ------------------------------------------------------------
@@ -35,6 +39,7 @@ PR4_MIN_STEP_MINUTES = 1  # PR-4: at least 1 minute a step
 PR4_DAYS_BETWEEN_STEPS = 7  # PR-4: about 10 % a week, so at most one step in 7 days
 PR4_FLOOR_MINUTES = 5  # design choice: the shortest aerobic bout after a regression
 PR5_ACCEPTABLE_SESSIONS = 2  # PR-5: acceptable zone two sessions running regresses
+PR5_AEROBIC_CUT_PERCENT = 20  # design choice: an aerobic regression takes off 20 % (floor)
 PR7_LOW_DAYS = 14  # PR-7 (design choice): 14 days with every daily score 2 or less
 PR7_MAX_SCORE = 2
 PR7_MIN_SCORED_DAYS = 10  # design choice: most of those 14 days must have a score
@@ -79,3 +84,67 @@ CL3_PAIN_DURING = 7  # CL-3: pain 7 or more during an exercise raises an alert
 CL3_SILENT_DAYS = 3  # CL-3: no check-in for 3 days (the clinic can change it)
 CL3_ADHERENCE_DAYS = 14  # CL-3: fewer than half the planned sessions in the last 14 days
 CL3_ADHERENCE_SHARE = Fraction(1, 2)
+
+
+# --- design choices: configurable, in one place ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A design-choice threshold that may be configured: its bounds and what it means."""
+
+    minimum: float
+    maximum: float
+    meaning: str
+    whole: bool = True  # an integer (every choice but the load limit)
+
+
+DESIGN_CHOICES: dict[str, Choice] = {
+    "PM3_RISE_REGRESS": Choice(1, 10, "PM-3: a next-morning rise this big regresses"),
+    "PM4_WEEK_RISE": Choice(1, 10, "PM-4: a weekly mean this much above the week before holds"),
+    "PM5_HIGH_INTAKE_PAIN": Choice(6, 10, "PM-5: intake pain this high or more -> soon"),
+    "PR2_LOAD_MAX_KG": Choice(0.5, 20, "PR-2: the heaviest ankle weight at home", whole=False),
+    "PR3_STRETCH_HOLD_STEP": Choice(5, 10, "PR-3: seconds added to a stretch's hold a step"),
+    "PR4_GROWTH_PERCENT": Choice(5, 20, "PR-4: percent of the minutes added a step"),
+    "PR4_FLOOR_MINUTES": Choice(1, 30, "PR-4: the shortest aerobic bout after a regression"),
+    "PR5_AEROBIC_CUT_PERCENT": Choice(
+        5, 50, "PR-5: percent of the minutes an aerobic step-down takes"
+    ),
+    "PR7_LOW_DAYS": Choice(7, 56, "PR-7: days with low scores before the late steps"),
+    "PR7_MAX_SCORE": Choice(0, 5, "PR-7: the highest daily score that counts as low"),
+    "PR7_MIN_SCORED_DAYS": Choice(1, 56, "PR-7: how many of those days must have a score"),
+    "PR8_MAX_PAIN": Choice(0, 5, "PR-8: the highest pain at which held stretches come back"),
+    "PR9_DAYS": Choice(3, 28, "PR-9: days of scores before the gentle programme opens"),
+    "PR9_MAX_SCORE": Choice(0, 7, "PR-9: the highest daily score of those days"),
+    "PR9_MIN_SCORES": Choice(1, 28, "PR-9: how many scores those days need"),
+    "ES2_RISING_STEP": Choice(1, 5, "ES-2: the rise between weekly means that counts"),
+    "ES2_REOPEN_RISE": Choice(1, 5, "ES-2: the rise after a clearance that re-opens a stop"),
+    "CL3_SILENT_DAYS": Choice(1, 14, "CL-3: days without a check-in before an alert"),
+}
+DEFAULTS: dict[str, float] = {name: globals()[name] for name in DESIGN_CHOICES}
+
+
+def design_choices() -> dict[str, float]:
+    """The design choices in force, by name."""
+    return {name: globals()[name] for name in DESIGN_CHOICES}
+
+
+def configure(values: dict[str, float]) -> None:
+    """Set design choices (the others go back to their defaults). Call once at start,
+    never while the engine is deciding. ValueError names the first bad one."""
+    chosen = dict(DEFAULTS)
+    for name, value in values.items():
+        choice = DESIGN_CHOICES.get(name)
+        if choice is None:
+            raise ValueError(f"{name}: not a design choice ({', '.join(DESIGN_CHOICES)})")
+        if isinstance(value, bool) or (choice.whole and value != int(value)):
+            raise ValueError(f"{name}: must be a whole number")
+        if not choice.minimum <= value <= choice.maximum:
+            raise ValueError(f"{name}: must be from {choice.minimum:g} to {choice.maximum:g}")
+        chosen[name] = int(value) if choice.whole else float(value)
+    globals().update(chosen)
+
+
+def fingerprint() -> str:
+    """The design choices in force as one short text (stored states depend on them)."""
+    return ",".join(f"{name}={value!r}" for name, value in sorted(design_choices().items()))

@@ -24,12 +24,7 @@ ES1_FRACTION = float(rules.ES1_FRACTION)
 NOTHING_LEFT_TO_GAIN = float(rules.ES1_NOTHING_LEFT_TO_GAIN)
 ES2_ABOVE_BASELINE = float(rules.ES2_ABOVE_BASELINE)
 ES2_URGENT_MEAN = float(rules.ES2_URGENT_MEAN)
-ES2_RISING_STEP = float(rules.ES2_RISING_STEP)
 ES4_SILENT_DAYS = rules.ES4_SILENT_DAYS
-PM4_WEEK_RISE = float(rules.PM4_WEEK_RISE)
-PR7_LOW_DAYS = rules.PR7_LOW_DAYS
-PR7_MAX_SCORE = rules.PR7_MAX_SCORE
-PR7_MIN_SCORED_DAYS = rules.PR7_MIN_SCORED_DAYS
 PSFS_MEAN_CHANGE = float(rules.PSFS_MEAN_CHANGE)  # smallest real change on the PSFS mean
 PSFS_ITEM_CHANGE = rules.PSFS_ITEM_CHANGE  # ... and on one activity
 
@@ -132,12 +127,14 @@ def week_rise(scores: Sequence[Score], today: date) -> Fraction | None:
 
 def late_progressions_unlocked(scores: Sequence[Score], start: date, today: date) -> bool:
     """PR-7: 14 days with every daily score 2 or less (most days scored)."""
-    if (today - start).days + 1 < PR7_LOW_DAYS:
+    if (today - start).days + 1 < rules.PR7_LOW_DAYS:
         return False
-    first = today - timedelta(days=PR7_LOW_DAYS - 1)
+    first = today - timedelta(days=rules.PR7_LOW_DAYS - 1)
     recent = [s for s in scores if first <= s.date <= today]
     scored_days = {s.date for s in recent}
-    return len(scored_days) >= PR7_MIN_SCORED_DAYS and all(s.pain <= PR7_MAX_SCORE for s in recent)
+    return len(scored_days) >= rules.PR7_MIN_SCORED_DAYS and all(
+        s.pain <= rules.PR7_MAX_SCORE for s in recent
+    )
 
 
 def programme_day(start: date, today: date) -> int:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
+from kneecoach.domain import rules
 from kneecoach.domain.exercises import Catalogue, Exercise
-from kneecoach.domain.progression import (
-    LOAD_STEP_KG,
-    STRENGTH_HOLD_STEP,
-    STRETCH_HOLD_STEP,
-)
+from kneecoach.domain.progression import LOAD_STEP_KG, STRENGTH_HOLD_STEP
 from kneecoach.domain.wording import describe_load
 
 
@@ -25,9 +22,16 @@ def next_step(exercise: Exercise, catalogue: Catalogue, units: str, weights: boo
         return ""
     harder = _names(catalogue, exercise.progressions)
     if exercise.category == "aerobic" and dose.minutes:
-        return f"about a tenth more time each week it goes well, up to {dose.minutes.max} minutes."
+        return (
+            f"about {rules.PR4_GROWTH_PERCENT} % more time each week it goes well, "
+            f"up to {dose.minutes.max} minutes."
+        )
     if dose.reps is None and dose.hold_seconds is not None:
-        step = STRETCH_HOLD_STEP if exercise.category in ("stretch", "yoga") else STRENGTH_HOLD_STEP
+        step = (
+            rules.PR3_STRETCH_HOLD_STEP
+            if exercise.category in ("stretch", "yoga")
+            else STRENGTH_HOLD_STEP
+        )
         text = f"hold {step} s longer, up to {dose.hold_seconds.max} s"
         if exercise.category not in ("stretch", "yoga"):
             text += ", then one more set"

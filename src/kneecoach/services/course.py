@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from kneecoach.content.loader import EXERCISE_DIR, content_key
+from kneecoach.domain import rules
 from kneecoach.domain.course import (
     Course,
     group_events,
@@ -52,14 +53,19 @@ WEEK = 7
 NO_EVENTS = DayEvents()
 
 
-@cache
 def engine_version() -> int:
-    """The version stored states are kept under: the engine's rules and the content.
+    """The version stored states are kept under: the engine's rules, its configured
+    design choices and the content.
 
-    A change to either gives a new number, so older states are ignored and the course
-    is rebuilt from the events the next time it is needed (lazily, person by person).
+    A change to any gives a new number, so older states are ignored and the course is
+    rebuilt from the events the next time it is needed (lazily, person by person).
     """
-    key = f"{STATE_VERSION}:{content_key(EXERCISE_DIR)}".encode()
+    return _engine_version(rules.fingerprint())
+
+
+@cache
+def _engine_version(choices: str) -> int:
+    key = f"{STATE_VERSION}:{choices}:{content_key(EXERCISE_DIR)}".encode()
     return zlib.crc32(key) & 0x7FFFFFFF
 
 

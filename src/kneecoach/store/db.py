@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -65,7 +64,9 @@ def resolve_url(option: str | None) -> str:
     """The --db option if given, else $KNEECOACH_DATABASE_URL, else the default SQLite file."""
     if option is not None:
         return normalise_url(option, "--db")
-    from_env = os.environ.get(ENV_VAR, "").strip()
+    from kneecoach.settings import get_settings
+
+    from_env = (get_settings().database_url or "").strip()
     if from_env:
         return normalise_url(from_env, ENV_VAR)
     return default_url()
