@@ -1,6 +1,6 @@
 """Benchmark: the nightly `kneecoach review` over many people with weeks of history.
 
-    .venv/bin/python bench/review.py --people 3000 --weeks 12 [--db URL]
+    .venv/bin/python bench/review.py --people 3000 --weeks 12 [--db URL] [--workers 2]
 
 Makes N people, each with W weeks of history (a morning pain score every day, a
 session every other day) and their course state stored up to the day before, plus
@@ -8,7 +8,8 @@ one new day of events each (that morning's score), as a nightly run meets them.
 Three template journeys are lived once through the services; the people are copies
 of them, written in bulk, so building 3,000 people with 12 weeks takes a minute or so.
 Then it runs `kneecoach review --date DAY --json` as its own process, sampling its
-resident memory, and prints one JSON object as its last line: `people`, `weeks`,
+resident memory (its workers' too), and prints one JSON object as its last line:
+`people`, `weeks`, `workers`,
 `seconds` (the review's own wall time, as it reports it, without the interpreter's
 start), `people_per_second`, `peak_rss_mib` and the memory at each tenth of the run.
 `--db` defaults to a temporary SQLite file; a PostgreSQL URL must name an empty database.
@@ -173,18 +174,28 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
-def run_review(url: str, day: dt.date) -> dict[str, Any]:
+def children(pid: int) -> list[int]:
+    """The worker processes of a review (`--workers`), whose memory counts too."""
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in found]
+
+
+def run_review(url: str, day: dt.date, workers: int) -> dict[str, Any]:
     exe = shutil.which("kneecoach", path=str(Path(sys.executable).parent)) or "kneecoach"
     started = time.monotonic()
+    command = [exe, "review", "--date", day.isoformat(), "--db", url, "--json"]
     proc = subprocess.Popen(
-        [exe, "review", "--date", day.isoformat(), "--db", url, "--json"],
+        [*command, "--workers", str(workers)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
     samples: list[tuple[float, int]] = []
     while proc.poll() is None:
-        rss = rss_kib(proc.pid)
+        rss = sum(rss_kib(pid) or 0 for pid in (proc.pid, *children(proc.pid)))
         if rss:
             samples.append((time.monotonic() - started, rss))
         time.sleep(0.1)
@@ -212,6 +223,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=3000)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--db", help="database URL to fill (default: a temporary SQLite file)")
+    parser.add_argument("--workers", type=int, default=1, help="review processes (default: 1)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kneecoach-bench-"))
     url = args.db or f"sqlite:///{folder / 'bench.db'}"
@@ -225,8 +237,8 @@ def main() -> None:
         templates.append(rows_of(connect(scratch)))
     clone(url, templates, args.people, day)
     print(f"built {args.people} people in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    report = run_review(url, day)
-    print(json.dumps({"weeks": args.weeks, **report}))
+    report = run_review(url, day, args.workers)
+    print(json.dumps({"weeks": args.weeks, "workers": args.workers, **report}))
     shutil.rmtree(folder, ignore_errors=True)
 
 
