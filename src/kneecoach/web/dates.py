@@ -6,28 +6,38 @@ The app's "today" comes from its settings (fixed in tests), else the machine's c
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator, WithJsonSchema
 
 from kneecoach import clock
-from kneecoach.domain.dates import ISO_DAY, ISO_DAY_PATTERN, WINDOW_WORDS, check_day, parse_day
+from kneecoach.domain.dates import WINDOW_WORDS, check_day, parse_day
 
-DATE_RULE = f"A date written YYYY-MM-DD, {WINDOW_WORDS}."
+DATE_RULE = f"A date written YYYY-MM-DD, {WINDOW_WORDS} (checked by the server)."
+# The schema's pattern: ASCII digits, as a JSON Schema (ECMA) regex reads it. The server
+# agrees: `domain.dates.parse_iso_day` takes no other digits, and no trailing newline.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+COURSE_RULE = "At most five years after the programme started (checked by the server)."
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _only_iso(value: Any) -> Any:
-    if isinstance(value, str) and ISO_DAY.match(value):
-        return value
+    """The day of a "YYYY-MM-DD" string; pydantic alone would also take numbers."""
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real calendar day") from None
     raise ValueError("expected a date as YYYY-MM-DD")
 
 
-# A body field that takes only "YYYY-MM-DD" (pydantic alone would also take numbers).
+# A body field that takes only "YYYY-MM-DD" (a day, even in strict models).
 IsoDate = Annotated[
     dt.date,
     BeforeValidator(_only_iso),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": ISO_DAY_PATTERN}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
 
 
@@ -47,7 +57,7 @@ async def query_day(
     request: Request,
     date: Annotated[
         str | None,
-        Query(pattern=ISO_DAY_PATTERN, description=f"{DATE_RULE} Default: today."),
+        Query(pattern=DATE_PATTERN, description=f"{DATE_RULE} {COURSE_RULE} Default: today."),
     ] = None,
 ) -> dt.date:
     today = app_today(request)

@@ -3,7 +3,9 @@
 - Host header must name the loopback address we serve (stops DNS rebinding).
 - A state-changing request with a foreign Origin is refused (stops cross-site forgery);
   a request without Origin (a script, curl) is allowed.
-- The API takes JSON only; no CORS headers are ever sent.
+- The API takes JSON only (415 otherwise) on the methods its routes declare; any other
+  method reaches the router, which answers 405 with an `Allow` header. No CORS headers
+  are ever sent.
 - Every response carries a strict Content-Security-Policy and friends.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
@@ -57,20 +60,35 @@ class PersonalModeGuard:
         path: str = scope["path"]
         host = headers.get("host", "")
         if host not in self.hosts:
-            await self._refuse(scope, receive, send, 421, "This address is not served here.")
+            await self._refuse(
+                scope, receive, send, 421, "This address is not served here.", "host"
+            )
             return
         method = scope["method"]
         origin = headers.get("origin")
         if method not in SAFE_METHODS:
             if origin is not None and origin not in self.origins:
-                await self._refuse(scope, receive, send, 403, "Cross-site request refused.")
+                await self._refuse(
+                    scope, receive, send, 403, "Cross-site request refused.", "origin"
+                )
                 return
             if headers.get("sec-fetch-site") == "cross-site":
-                await self._refuse(scope, receive, send, 403, "Cross-site request refused.")
-                return
-            if path.startswith("/api/") and not _is_json(headers.get("content-type", "")):
                 await self._refuse(
-                    scope, receive, send, 415, "The API accepts JSON only (application/json)."
+                    scope, receive, send, 403, "Cross-site request refused.", "origin"
+                )
+                return
+            if (
+                path.startswith("/api/")
+                and not _is_json(headers.get("content-type", ""))
+                and declared(scope)
+            ):
+                await self._refuse(
+                    scope,
+                    receive,
+                    send,
+                    415,
+                    "The API accepts JSON only (application/json).",
+                    "content-type",
                 )
                 return
         csp = DOCS_CSP if path in DOCS_PATHS else CSP
@@ -97,16 +115,31 @@ class PersonalModeGuard:
         await self.app(scope, receive, send_with_headers)
 
     @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, text: str) -> None:
-        if scope["path"].startswith("/api/"):
+    async def _refuse(
+        scope: Scope, receive: Receive, send: Send, status: int, text: str, field: str
+    ) -> None:
+        if scope["path"].startswith("/api/"):  # the API's one error shape (web/errors.py)
             response: PlainTextResponse | JSONResponse = JSONResponse(
-                {"detail": text}, status_code=status
+                {"detail": text, "field": field}, status_code=status
             )
         else:
             response = PlainTextResponse(text, status_code=status)
         response.headers["content-security-policy"] = CSP
         response.headers["x-content-type-options"] = "nosniff"
         await response(scope, receive, send)
+
+
+def declared(scope: Scope) -> bool:
+    """Whether one of the app's routes takes this request's path and method.
+
+    An undeclared method (TRACE, DELETE) is left to the router's 405 with `Allow`,
+    instead of a 415 about a body no route was going to read.
+    """
+    router = getattr(scope.get("app"), "router", None)
+    routes = getattr(router, "routes", None)
+    if routes is None:
+        return True
+    return any(route.matches(scope)[0] is Match.FULL for route in routes)
 
 
 def _is_json(content_type: str) -> bool:

@@ -6,91 +6,111 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import WithJsonSchema
 from sqlalchemy import Engine
 
 from kneecoach.content.loader import load_catalogue
-from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT
 from kneecoach.domain.screening import screen
 from kneecoach.services import programme as svc
-from kneecoach.services.validation import InvalidInput, parse_date, parse_session_log
+from kneecoach.services.validation import parse_date, parse_session_log
 from kneecoach.store.db import connect, unit_of_work
 from kneecoach.store.repository import current_revision
+from kneecoach.web.api import models as m
 from kneecoach.web.api.batching import batcher_for
+from kneecoach.web.api.models import WRITE_ERRORS, responses
 from kneecoach.web.cache import TODAY_CACHE
-from kneecoach.web.dates import DATE_RULE, DayQuery, IsoDate, app_today, body_day
+from kneecoach.web.dates import DayQuery, app_today, body_day
 from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
 from kneecoach.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
-JsonObject = Annotated[dict[str, Any], Body()]
+
+# Bodies read as any JSON object and checked by the services, which name the exact field
+# of an error; documented as their models (web/api/models.py).
+ScreeningBody = Annotated[
+    dict[str, Any],
+    Body(description="Every safety question, answered."),
+    m.documented_as(m.ScreeningAnswers),
+]
+ProgrammeBody = Annotated[
+    dict[str, Any],
+    Body(description="A profile, and optionally `start_date`."),
+    m.documented_as(m.ProgrammeCreate),
+]
+SessionBody = Annotated[
+    dict[str, Any], Body(description="A finished session's log."), m.documented_as(m.SessionCreate)
+]
+ExerciseIdPath = Annotated[
+    str,
+    Path(description="An exercise id; an unknown one is a 404."),
+    WithJsonSchema({"$ref": "#/components/schemas/ExerciseId"}),
+]
 
 
-class CheckinIn(BaseModel):
-    """A pain score 0-10, and the safety questions when answered again."""
-
-    model_config = ConfigDict(extra="forbid")
-    date: IsoDate | None = Field(default=None, description=f"{DATE_RULE} Default: today.")
-    pain: int = Field(ge=0, le=10, description="Pain score 0-10.")
-    morning: bool = Field(default=False, description="The score on waking up.")
-    answers: dict[str, Any] | None = Field(
-        default=None, description="The screening answers object, answered again."
-    )
-    notes: str | None = Field(default=None, max_length=2000)
-
-
-class PsfsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    date: IsoDate | None = Field(default=None, description=f"{DATE_RULE} Default: today.")
-    activities: list[dict[str, Any]] = Field(max_length=3)
-
-
-class ClearanceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    date: IsoDate | None = Field(default=None, description=f"{DATE_RULE} Default: today.")
-    cleared_by: str = Field(min_length=1, max_length=200)
-    answers: dict[str, Any] | None = None
-
-
-@router.get("/exercises", operation_id="list_exercises")
+@router.get(
+    "/exercises",
+    operation_id="list_exercises",
+    response_model=None,
+    responses=responses({200: (list[m.ExercisePublic], "The entries.")}, 422),
+)
 def list_exercises(
     catalogue: CatalogueDep,
-    category: Annotated[str | None, Query(description=", ".join(CATEGORIES))] = None,
+    category: Annotated[m.Category | None, Query(description="Only this category.")] = None,
     equipment: Annotated[
-        list[str] | None, Query(description="Only what this equipment allows.")
+        list[m.Equipment] | None, Query(description="Only what this equipment allows.")
     ] = None,
 ) -> list[dict[str, Any]]:
     """Every exercise, or one category; with `equipment`, only what that kit allows."""
-    if category is not None and category not in CATEGORIES:
-        raise InvalidInput("category", f"unknown category {category!r}")
-    for item in equipment or []:
-        if item not in EQUIPMENT:
-            raise InvalidInput("equipment", f"unknown equipment {item!r}")
     entries = [ex for ex in catalogue if category is None or ex.category == category]
     if equipment is not None:
         entries = [ex for ex in entries if ex.needs_met(equipment, ex.access)]
     return [ex.as_dict() for ex in entries]
 
 
-@router.get("/exercises/{exercise_id}", operation_id="get_exercise")
-def get_exercise(exercise_id: str, catalogue: CatalogueDep) -> dict[str, Any]:
+@router.get(
+    "/exercises/{exercise_id}",
+    operation_id="get_exercise",
+    response_model=None,
+    responses=responses({200: (m.ExercisePublic, "The entry.")}, 404, 422),
+)
+def get_exercise(exercise_id: ExerciseIdPath, catalogue: CatalogueDep) -> dict[str, Any]:
+    """One entry of the catalogue."""
     if exercise_id not in catalogue:
-        raise NotFound(f"exercise {exercise_id!r}")
+        raise NotFound(f"exercise {exercise_id!r}", "exercise_id")
     return catalogue.get(exercise_id).as_dict()
 
 
-@router.post("/screening", operation_id="screen")
-def post_screening(answers: JsonObject) -> dict[str, Any]:
-    """The red-flag screening (CLINICAL RF-1..RF-5, ES-3) of a complete answers object."""
+@router.post(
+    "/screening",
+    operation_id="screen",
+    response_model=None,
+    responses=responses({200: (m.TriagePublic, "The triage.")}, *WRITE_ERRORS),
+)
+def post_screening(answers: ScreeningBody) -> dict[str, Any]:
+    """The red-flag screening (CLINICAL RF-1..RF-5, ES-3) of a complete answers object.
+
+    Nothing is stored. An error names the answer key (`night_sweats`).
+    """
     return screen(answers).as_dict()
 
 
-@router.post("/programme", operation_id="start_programme")
+@router.post(
+    "/programme",
+    operation_id="start_programme",
+    response_model=None,
+    responses=responses(
+        {
+            201: (m.ProgrammePublic, "Started and saved."),
+            200: (m.ProgrammePublic, "A referral (`refer: true`): nothing is saved."),
+        },
+        *WRITE_ERRORS,
+    ),
+)
 def post_programme(
-    body: JsonObject,
+    body: ProgrammeBody,
     request: Request,
     store: StoreDep,
     catalogue: CatalogueDep,
@@ -109,7 +129,12 @@ def post_programme(
     return result
 
 
-@router.get("/today", operation_id="today")
+@router.get(
+    "/today",
+    operation_id="today",
+    response_model=None,
+    responses=responses({200: (m.TodayPublic, "What the day holds.")}, 422),
+)
 async def get_today(request: Request, day: DayQuery) -> Response:
     """What to do on `date` (default today): session, rest, stopped or not-started.
 
@@ -132,10 +157,19 @@ def _render_today(engine: Engine, day: dt.date) -> bytes:
     return body
 
 
-@router.post("/sessions", operation_id="record_session")
-async def post_session(
-    body: JsonObject, request: Request, catalogue: CatalogueDep, response: Response
-) -> Response:
+@router.post(
+    "/sessions",
+    operation_id="record_session",
+    response_model=None,
+    responses=responses(
+        {
+            201: (m.SessionPublic, "Recorded."),
+            200: (m.SessionPublic, "Recorded before (the same `client_id`): not again."),
+        },
+        *WRITE_ERRORS,
+    ),
+)
+async def post_session(body: SessionBody, request: Request, catalogue: CatalogueDep) -> Response:
     """Record a finished session. The same `client_id` again never makes a duplicate.
 
     Checked here (a malformed log gets its own 422 at once), then written with
@@ -152,10 +186,16 @@ async def post_session(
     )
 
 
-@router.post("/checkins", operation_id="record_checkin")
+@router.post(
+    "/checkins",
+    operation_id="record_checkin",
+    response_model=None,
+    responses=responses({200: (m.CheckinPublic, "Recorded.")}, *WRITE_ERRORS),
+)
 def post_checkin(
-    body: CheckinIn, request: Request, store: StoreDep, catalogue: CatalogueDep
+    body: m.CheckinCreate, request: Request, store: StoreDep, catalogue: CatalogueDep
 ) -> dict[str, Any]:
+    """A pain score 0-10 (a programme must exist, else 422 naming `programme`)."""
     return svc.record_checkin(
         store,
         catalogue,
@@ -167,27 +207,52 @@ def post_checkin(
     )
 
 
-@router.post("/psfs", operation_id="record_psfs")
-def post_psfs(body: PsfsIn, request: Request, store: StoreDep) -> dict[str, Any]:
-    return svc.record_psfs(store, body_day(request, body.date), {"activities": body.activities})
+@router.post(
+    "/psfs",
+    operation_id="record_psfs",
+    response_model=None,
+    responses=responses({200: (m.PsfsPublic, "Recorded, with the change.")}, *WRITE_ERRORS),
+)
+def post_psfs(body: m.PsfsCreate, request: Request, store: StoreDep) -> dict[str, Any]:
+    """PSFS scores (a programme must exist, else 422 naming `programme`)."""
+    activities = [a.model_dump() for a in body.activities]
+    return svc.record_psfs(store, body_day(request, body.date), {"activities": activities})
 
 
-@router.post("/clearances", operation_id="record_clearance")
+@router.post(
+    "/clearances",
+    operation_id="record_clearance",
+    response_model=None,
+    responses=responses({200: (m.ClearancePublic, "Recorded.")}, *WRITE_ERRORS),
+)
 def post_clearance(
-    body: ClearanceIn, request: Request, store: StoreDep, catalogue: CatalogueDep
+    body: m.ClearanceCreate, request: Request, store: StoreDep, catalogue: CatalogueDep
 ) -> dict[str, Any]:
+    """A professional cleared the person after a stop (a programme must exist)."""
     day = body_day(request, body.date)
     return svc.record_clearance(store, catalogue, day, body.cleared_by, body.answers)
 
 
-@router.get("/history", operation_id="history")
+@router.get(
+    "/history",
+    operation_id="history",
+    response_model=None,
+    responses=responses({200: (m.HistoryPublic, "Everything logged.")}),
+)
 def get_history(store: ReadStoreDep) -> dict[str, Any]:
+    """Every session, check-in and PSFS score of the current person."""
     return svc.history(store)
 
 
-@router.get("/progress", operation_id="progress")
+@router.get(
+    "/progress",
+    operation_id="progress",
+    response_model=None,
+    responses=responses({200: (m.ProgressPublic, "The progress.")}, 404, 422),
+)
 def get_progress(store: StoreDep, catalogue: CatalogueDep, day: DayQuery) -> dict[str, Any]:
+    """Baseline, weekly means, escalations, decisions and adherence up to `date`."""
     try:
         return svc.progress(store, catalogue, day)
     except svc.NotStarted:
-        raise NotFound("programme") from None
+        raise NotFound("programme", "programme") from None
