@@ -34,6 +34,7 @@ from tests.factories import profile  # noqa: E402
 
 from kneecoach.content.loader import load_catalogue  # noqa: E402
 from kneecoach.services import programme as svc  # noqa: E402
+from kneecoach.services.actor import OWNER  # noqa: E402
 from kneecoach.store.db import connect, unit_of_work  # noqa: E402
 from kneecoach.web.app import WebSettings, create_app  # noqa: E402
 
@@ -64,15 +65,26 @@ def build(url: str, weeks: int) -> dt.date:
     catalogue = load_catalogue()
     engine = connect(url)
     with unit_of_work(engine) as store:
-        svc.start_programme(store, catalogue, profile(days_per_week=7, pain_now=3), START)
+        svc.start_programme(
+            store, catalogue, profile(days_per_week=7, pain_now=3), START, actor=OWNER
+        )
     last = START
     for n in range(weeks * 7):
         day = START + dt.timedelta(days=n)
         with unit_of_work(engine) as store:
-            svc.record_checkin(store, catalogue, day, 2, morning=True)
-            plan = svc.today(store, catalogue, day)
+            svc.record_checkin(
+                store, catalogue, store.current_person_id(), day, 2, morning=True, actor=OWNER
+            )
+            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
             if plan["status"] == "session" and n % 2 == 0:
-                svc.record_session(store, catalogue, session_log(day, plan["items"], f"s{n}"), day)
+                svc.record_session(
+                    store,
+                    catalogue,
+                    store.current_person_id(),
+                    session_log(day, plan["items"], f"s{n}"),
+                    day,
+                    actor=OWNER,
+                )
         last = day
     return last
 
@@ -85,7 +97,9 @@ def measure(url: str, last: dt.date, runs: int) -> dict[str, float]:
     for _ in range(runs):
         began = time.perf_counter()
         with unit_of_work(engine, read_only=True) as store:
-            svc.today(store, catalogue, today, persist=False)
+            svc.today(
+                store, catalogue, store.current_person_id(), today, persist=False, actor=OWNER
+            )
         service.append((time.perf_counter() - began) * 1000)
     settings = WebSettings(db_url=url, port=8000, extra_hosts=("testserver",), today=today)
     api = []

@@ -36,6 +36,7 @@ from tests.factories import profile  # noqa: E402
 
 from kneecoach.content.loader import load_catalogue  # noqa: E402
 from kneecoach.services import programme as svc  # noqa: E402
+from kneecoach.services.actor import OWNER  # noqa: E402
 from kneecoach.store import tables  # noqa: E402
 from kneecoach.store.db import connect, unit_of_work  # noqa: E402
 
@@ -73,17 +74,25 @@ def live(url: str, pain: int, days: int) -> None:
     catalogue = load_catalogue()
     engine = connect(url)
     with unit_of_work(engine) as store:
-        svc.start_programme(store, catalogue, profile(days_per_week=7, pain_now=pain), START)
+        svc.start_programme(
+            store, catalogue, profile(days_per_week=7, pain_now=pain), START, actor=OWNER
+        )
     for n in range(days):
         day = START + dt.timedelta(days=n)
         with unit_of_work(engine) as store:
             score = max(0, pain - n // 10 + (n % 3 == 0))
-            svc.record_checkin(store, catalogue, day, score, morning=True)
-            plan = svc.today(store, catalogue, day)
+            svc.record_checkin(
+                store, catalogue, store.current_person_id(), day, score, morning=True, actor=OWNER
+            )
+            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
             if plan["status"] == "session" and plan["items"] and n % 2 == 0:
                 log = session_log(day, plan["items"], f"t{n}", min(score, 3))
-                svc.record_session(store, catalogue, log, day)
-                svc.today(store, catalogue, day)  # the state stored to the end of the day
+                svc.record_session(
+                    store, catalogue, store.current_person_id(), log, day, actor=OWNER
+                )
+                svc.today(
+                    store, catalogue, store.current_person_id(), day, actor=OWNER
+                )  # the state stored to the end of the day
 
 
 def rows_of(engine: Engine) -> dict[str, list[dict[str, Any]]]:

@@ -37,6 +37,7 @@ from tests.factories import profile  # noqa: E402
 
 from kneecoach.content.loader import load_catalogue  # noqa: E402
 from kneecoach.services import programme as svc  # noqa: E402
+from kneecoach.services.actor import OWNER  # noqa: E402
 from kneecoach.store.db import connect, dispose_all, unit_of_work  # noqa: E402
 
 START = dt.date(2026, 1, 5)
@@ -93,16 +94,31 @@ def build(url: str) -> list[dict[str, object]]:
     engine = connect(url)
     raw = profile(pain_now=4, minutes_per_session=60, days_per_week=3)
     with unit_of_work(engine) as store:
-        svc.start_programme(store, catalogue, raw, START)
+        svc.start_programme(store, catalogue, raw, START, actor=OWNER)
     for n in range(42):
         day = START + dt.timedelta(days=n)
         with unit_of_work(engine) as store:
-            svc.record_checkin(store, catalogue, day, max(1, 4 - n // 10), morning=True)
-            plan = svc.today(store, catalogue, day)
+            svc.record_checkin(
+                store,
+                catalogue,
+                store.current_person_id(),
+                day,
+                max(1, 4 - n // 10),
+                morning=True,
+                actor=OWNER,
+            )
+            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
             if plan["status"] == "session":
-                svc.record_session(store, catalogue, session_log(day, plan["items"], f"b{n}"), day)
+                svc.record_session(
+                    store,
+                    catalogue,
+                    store.current_person_id(),
+                    session_log(day, plan["items"], f"b{n}"),
+                    day,
+                    actor=OWNER,
+                )
     with unit_of_work(engine) as store:
-        items = svc.today(store, catalogue, TODAY)["items"]
+        items = svc.today(store, catalogue, store.current_person_id(), TODAY, actor=OWNER)["items"]
     dispose_all()
     return items
 

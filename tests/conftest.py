@@ -150,3 +150,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield server.url(name)
     dispose_all()
     server.recycle(name)
+
+
+@pytest.fixture(autouse=True)
+def _settings_read_again() -> Iterator[None]:
+    """A process reads its settings once; a test that changes the environment (monkeypatch)
+    must be read afresh, and must not leave its settings or design choices to the next."""
+    from kneecoach.domain import rules
+    from kneecoach.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+    rules.configure({})

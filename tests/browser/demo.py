@@ -7,6 +7,7 @@ from typing import Any
 
 from kneecoach.content.loader import load_catalogue
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import OWNER
 from kneecoach.store.db import connect, unit_of_work
 from tests.factories import profile
 
@@ -34,18 +35,35 @@ def seed(db_url: str, today: dt.date) -> None:
             ),
             start,
             {"activities": [{"name": "Stairs", "score": 4}, {"name": "Kneeling", "score": 3}]},
+            actor=OWNER,
         )
     for offset in range(DAYS):
         day = start + dt.timedelta(days=offset)
         with unit_of_work(engine) as store:
             if offset:
-                svc.record_checkin(store, catalogue, day, MORNINGS[offset], morning=True)
-            plan = svc.today(store, catalogue, day)
+                svc.record_checkin(
+                    store,
+                    catalogue,
+                    store.current_person_id(),
+                    day,
+                    MORNINGS[offset],
+                    morning=True,
+                    actor=OWNER,
+                )
+            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
             if plan["status"] == "session" and offset not in MISSED:
-                svc.record_session(store, catalogue, _log(day, plan, offset), day)
+                svc.record_session(
+                    store,
+                    catalogue,
+                    store.current_person_id(),
+                    _log(day, plan, offset),
+                    day,
+                    actor=OWNER,
+                )
             if offset == 14:
                 svc.record_psfs(
                     store,
+                    store.current_person_id(),
                     day,
                     {
                         "activities": [
@@ -53,6 +71,7 @@ def seed(db_url: str, today: dt.date) -> None:
                             {"name": "Kneeling", "score": 5},
                         ]
                     },
+                    actor=OWNER,
                 )
 
 

@@ -351,3 +351,30 @@ def test_guided_session_applies_pm1_at_once(tmp_path):
     entry = json.loads(kc("history", "--json").stdout)["sessions"][0]["entries"][0]
     assert entry["exercise_id"] == first["exercise_id"]
     assert entry["hurt"] is True and len(entry["sets"]) == 1
+
+
+def test_person_chooses_whom_a_command_acts_for(tmp_path):
+    first = write_json(tmp_path, "first.json", profile(pain_now=2))
+    second = write_json(tmp_path, "second.json", profile(pain_now=4))
+    ids = []
+    for raw in (first, second):
+        started = kc("start", "--profile", raw, "--date", "2026-01-05", "--json")
+        assert started.returncode == 0, started.stderr
+        ids.append(json.loads(started.stdout)["person_id"])
+    checked = kc(
+        "checkin",
+        "--pain",
+        "1",
+        "--morning",
+        "--date",
+        "2026-01-05",
+        "--person",
+        str(ids[0]),
+        "--json",
+    )
+    assert checked.returncode == 0, checked.stderr
+    mine = json.loads(kc("history", "--person", str(ids[0]), "--json").stdout)
+    latest = json.loads(kc("history", "--json").stdout)  # default: the most recent person
+    assert [c["pain"] for c in mine["checkins"]] == [1]
+    assert latest["checkins"] == []
+    assert_bad_input(kc("today", "--person", "999", "--json"), "--person")

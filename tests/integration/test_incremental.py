@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from kneecoach.content.loader import load_catalogue
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import OWNER
 from kneecoach.store.db import connect, dispose_all, unit_of_work
 from tests.conftest import PostgresServer
 from tests.factories import clear_answers, profile
@@ -108,7 +109,16 @@ def apply(store: Any, event: dict[str, Any], catalogue: Any, *, read: bool) -> N
     if event["kind"] == "checkin":
         answers = clear_answers(knee_locked=True) if event["flag"] else None
         if read:
-            svc.record_checkin(store, catalogue, day, event["pain"], morning=True, answers=answers)
+            svc.record_checkin(
+                store,
+                catalogue,
+                store.current_person_id(),
+                day,
+                event["pain"],
+                morning=True,
+                answers=answers,
+                actor=OWNER,
+            )
         else:
             urgency = "urgent" if answers else None
             person = store.current_person_id()
@@ -116,9 +126,19 @@ def apply(store: Any, event: dict[str, Any], catalogue: Any, *, read: bool) -> N
                 person, date=day, pain=event["pain"], morning=True, answers=answers, urgency=urgency
             )
     elif event["kind"] == "session":
-        svc.record_session(store, catalogue, event["log"], day)
+        svc.record_session(
+            store, catalogue, store.current_person_id(), event["log"], day, actor=OWNER
+        )
     elif read:
-        svc.record_clearance(store, catalogue, day, "Dr Patel, GP", clear_answers())
+        svc.record_clearance(
+            store,
+            catalogue,
+            store.current_person_id(),
+            day,
+            "Dr Patel, GP",
+            clear_answers(),
+            actor=OWNER,
+        )
     else:
         store.add_clearance(
             store.current_person_id(), date=day, cleared_by="Dr Patel, GP", answers=clear_answers()
@@ -140,14 +160,20 @@ def test_incremental_course_equals_a_full_replay(two_databases, journey):
     body = profile(days_per_week=7, equipment=["strap", "mat", "ankle-weights"])
     for engine in (incremental, full):
         with unit_of_work(engine) as store:
-            assert svc.start_programme(store, catalogue, body, START)["saved"]
+            assert svc.start_programme(store, catalogue, body, START, actor=OWNER)["saved"]
 
     for n, event in enumerate(arriving):
         with unit_of_work(incremental) as store:
             apply(store, event, catalogue, read=True)
         if n < len(reads):
             with unit_of_work(incremental) as store:
-                svc.today(store, catalogue, START + dt.timedelta(days=reads[n]))
+                svc.today(
+                    store,
+                    catalogue,
+                    store.current_person_id(),
+                    START + dt.timedelta(days=reads[n]),
+                    actor=OWNER,
+                )
     for event in arriving:
         with unit_of_work(full) as store:
             apply(store, event, catalogue, read=False)
@@ -157,15 +183,22 @@ def test_incremental_course_equals_a_full_replay(two_databases, journey):
     for offset in sorted({days - 1, days // 2, *reads}):
         day = START + dt.timedelta(days=offset)
         with unit_of_work(full, read_only=True) as store:
-            want[day] = svc.today(store, catalogue, day, persist=False)
+            want[day] = svc.today(
+                store, catalogue, store.current_person_id(), day, persist=False, actor=OWNER
+            )
     for day, expected_today in want.items():
         with unit_of_work(incremental, read_only=True) as store:
-            assert svc.today(store, catalogue, day, persist=False) == expected_today, day
+            assert (
+                svc.today(
+                    store, catalogue, store.current_person_id(), day, persist=False, actor=OWNER
+                )
+                == expected_today
+            ), day
     last = START + dt.timedelta(days=days - 1)
     with unit_of_work(full) as store:
-        expected = svc.progress(store, catalogue, last)
+        expected = svc.progress(store, catalogue, store.current_person_id(), last, actor=OWNER)
     with unit_of_work(incremental) as store:
-        got = svc.progress(store, catalogue, last)
+        got = svc.progress(store, catalogue, store.current_person_id(), last, actor=OWNER)
     for key in expected:
         assert_same(key, got[key], expected[key])
     assert got == expected

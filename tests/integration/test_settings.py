@@ -7,6 +7,7 @@ import datetime as dt
 from kneecoach.content.loader import load_catalogue
 from kneecoach.services import account
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import OWNER
 from kneecoach.store.db import connect, unit_of_work
 from tests.factories import profile
 
@@ -14,7 +15,10 @@ START = dt.date(2026, 1, 5)
 
 
 def items(store, catalogue, day):
-    return {i["exercise_id"]: i for i in svc.today(store, catalogue, day)["items"]}
+    return {
+        i["exercise_id"]: i
+        for i in svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)["items"]
+    }
 
 
 def test_new_equipment_adds_exercises_and_keeps_progress(db_url):
@@ -22,17 +26,20 @@ def test_new_equipment_adds_exercises_and_keeps_progress(db_url):
     engine = connect(db_url)
     with unit_of_work(engine) as store:
         svc.start_programme(
-            store, catalogue, profile(equipment=["mat"], minutes_per_session=90), START
+            store, catalogue, profile(equipment=["mat"], minutes_per_session=90), START, actor=OWNER
         )
         for n in range(4):
             day = START + dt.timedelta(days=n)
-            svc.record_checkin(store, catalogue, day, 2, morning=True)
-            plan = svc.today(store, catalogue, day)
+            svc.record_checkin(
+                store, catalogue, store.current_person_id(), day, 2, morning=True, actor=OWNER
+            )
+            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
             if plan["status"] == "session":
                 bridge = next(i for i in plan["items"] if i["exercise_id"] == "bridge")
                 svc.record_session(
                     store,
                     catalogue,
+                    store.current_person_id(),
                     {
                         "client_id": f"s{n}",
                         "date": day.isoformat(),
@@ -50,6 +57,7 @@ def test_new_equipment_adds_exercises_and_keeps_progress(db_url):
                         ],
                     },
                     day,
+                    actor=OWNER,
                 )
         before = items(store, catalogue, START + dt.timedelta(days=4))
         assert "step-up" not in before and "supine-hamstring-stretch" not in before
@@ -58,8 +66,10 @@ def test_new_equipment_adds_exercises_and_keeps_progress(db_url):
         result = account.change_settings(
             store,
             catalogue,
+            store.current_person_id(),
             {"equipment": ["mat", "step", "strap"], "days_per_week": 4},
             START + dt.timedelta(days=4),
+            actor=OWNER,
         )
         assert set(result["changed"]) == {"equipment", "days_per_week"}
         messages = " ".join(r["message"] for r in result["reasons"])
@@ -68,16 +78,27 @@ def test_new_equipment_adds_exercises_and_keeps_progress(db_url):
         after = items(store, catalogue, START + dt.timedelta(days=5))  # Saturday, a training day
         assert "step-up" in after and "supine-hamstring-stretch" in after
         assert after["bridge"]["dose"]["reps"] == 12  # progress kept
-        week = svc.today(store, catalogue, START + dt.timedelta(days=8))  # Tuesday
+        week = svc.today(
+            store, catalogue, store.current_person_id(), START + dt.timedelta(days=8), actor=OWNER
+        )  # Tuesday
         assert week["status"] == "session"  # 4 days: Mon, Tue, Thu, Sat
 
 
 def test_losing_equipment_swaps_to_what_still_fits(db_url):
     catalogue = load_catalogue()
     with unit_of_work(connect(db_url)) as store:
-        svc.start_programme(store, catalogue, profile(equipment=["step", "foam-pad"]), START)
+        svc.start_programme(
+            store, catalogue, profile(equipment=["step", "foam-pad"]), START, actor=OWNER
+        )
         assert "step-up" in items(store, catalogue, START)
-        result = account.change_settings(store, catalogue, {"equipment": ["foam-pad"]}, START)
+        result = account.change_settings(
+            store,
+            catalogue,
+            store.current_person_id(),
+            {"equipment": ["foam-pad"]},
+            START,
+            actor=OWNER,
+        )
         assert any(
             "Step-up on a foam pad" in r["message"] or "foam" in r["message"].lower()
             for r in result["reasons"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from kneecoach.content.loader import load_catalogue
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import OWNER
 from kneecoach.store.db import connect, unit_of_work
 from tests.factories import clear_answers, profile
 
@@ -42,31 +43,48 @@ def seed(
             raw,
             start,
             {"activities": [{"name": "Stairs", "score": 4}, {"name": "Kneeling", "score": 3}]},
+            actor=OWNER,
         )
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
         with unit_of_work(engine) as store:
             if offset:
                 svc.record_checkin(
-                    store, catalogue, day, MORNINGS[offset % len(MORNINGS)], morning=True
+                    store,
+                    catalogue,
+                    store.current_person_id(),
+                    day,
+                    MORNINGS[offset % len(MORNINGS)],
+                    morning=True,
+                    actor=OWNER,
                 )
             if offset == 11:
                 svc.record_checkin(
                     store,
                     catalogue,
+                    store.current_person_id(),
                     day,
                     4,
                     morning=False,
                     answers=clear_answers(),
                     notes="after a long walk",
+                    actor=OWNER,
                 )
-            plan = svc.today(store, catalogue, day)
+            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
             if plan["status"] == "session" and offset not in MISSED:
-                svc.record_session(store, catalogue, _log(day, plan, offset, label), day)
+                svc.record_session(
+                    store,
+                    catalogue,
+                    store.current_person_id(),
+                    _log(day, plan, offset, label),
+                    day,
+                    actor=OWNER,
+                )
             if offset in (7, 21):
                 score = 5 if offset == 7 else 7
                 svc.record_psfs(
                     store,
+                    store.current_person_id(),
                     day,
                     {
                         "activities": [
@@ -74,6 +92,7 @@ def seed(
                             {"name": "Kneeling", "score": score - 1},
                         ]
                     },
+                    actor=OWNER,
                 )
     return start + dt.timedelta(days=days - 1)
 

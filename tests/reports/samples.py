@@ -17,6 +17,7 @@ from kneecoach.content.loader import load_catalogue
 from kneecoach.reports.current import current
 from kneecoach.reports.pdf import handout_html, render_pdf
 from kneecoach.reports.progress_report import report_html
+from kneecoach.services.actor import OWNER
 from kneecoach.store.db import connect, unit_of_work
 from tests.reports.journey import seed
 
@@ -32,7 +33,7 @@ def render(folder: Path) -> list[Path]:
         url = f"sqlite:///{Path(scratch) / 'demo.db'}"
         last = seed(url, minutes_per_session=60, access=["stationary-bike"])
         with unit_of_work(connect(url), read_only=True) as store:
-            now = current(store, catalogue, last)
+            now = current(store, catalogue, store.current_person_id(), last, actor=OWNER)
             pdfs = {
                 "handout": render_pdf(handout_html(now, catalogue, printed=last)),
                 "report": render_pdf(

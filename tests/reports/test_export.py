@@ -12,6 +12,7 @@ import pytest
 
 from kneecoach.reports import export as export_module
 from kneecoach.reports.export import export_document, import_document
+from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.db import connect, unit_of_work
 from tests.reports.cli import kc, kc_process, one_line_error
@@ -22,7 +23,7 @@ TODAY = dt.date(2026, 6, 1)
 
 def _export(url: str) -> dict[str, Any]:
     with unit_of_work(connect(url), read_only=True) as store:
-        return export_document(store)
+        return export_document(store, store.current_person_id(), actor=OWNER)
 
 
 def _people(url: str) -> int:

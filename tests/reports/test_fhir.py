@@ -15,6 +15,7 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.reports.current import current
 from kneecoach.reports.export import export_document
 from kneecoach.reports.fhir import NPRS_CODE, fhir_bundle
+from kneecoach.services.actor import OWNER
 from kneecoach.store.db import connect, unit_of_work
 from tests.reports.cli import kc
 
@@ -22,8 +23,8 @@ from tests.reports.cli import kc
 def test_bundle_validates_and_maps(demo: tuple[str, dt.date], catalogue: Catalogue) -> None:
     url, last = demo
     with unit_of_work(connect(url), read_only=True) as store:
-        document = export_document(store)
-        now = current(store, catalogue, last)
+        document = export_document(store, store.current_person_id(), actor=OWNER)
+        now = current(store, catalogue, store.current_person_id(), last, actor=OWNER)
     bundle = fhir_bundle(document, now, catalogue)
     Bundle.model_validate(bundle)
     resources = [e["resource"] for e in bundle["entry"]]

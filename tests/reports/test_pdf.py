@@ -13,6 +13,7 @@ from PIL import Image
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.reports.current import current
 from kneecoach.reports.pdf import handout_html, render_pdf
+from kneecoach.services.actor import OWNER
 from kneecoach.store.db import connect, unit_of_work
 from tests.reports.cli import kc, one_line_error
 from tests.reports.journey import seed
@@ -76,7 +77,7 @@ def test_the_biggest_programme_fits_four_letter_pages(tmp_path: Path, catalogue:
         access=["stationary-bike", "pool"],
     )
     with unit_of_work(connect(url), read_only=True) as store:
-        now = current(store, catalogue, last)
+        now = current(store, catalogue, store.current_person_id(), last, actor=OWNER)
     html = handout_html(now, catalogue, paper="letter")
     assert html.count('class="card"') >= 12
     out = tmp_path / "big.pdf"

@@ -31,6 +31,10 @@ DbOption = Annotated[
         "Default: $KNEECOACH_DATABASE_URL, else a file in your data folder.",
     ),
 ]
+PersonOption = Annotated[
+    int | None,
+    typer.Option("--person", min=1, help="Act for this person id (default: the most recent)."),
+]
 DateOption = Annotated[
     str | None, typer.Option("--date", help="Act as if today were YYYY-MM-DD (default: today).")
 ]
@@ -73,3 +77,23 @@ def store(db: str | None, *, read_only: bool = False) -> Iterator[Store]:
 
     with unit_of_work(engine_for(db), read_only=read_only) as opened:
         yield opened
+
+
+def person_for(store: Store, person: int | None) -> int | None:
+    """The person a command acts for: `--person`, else the most recent person in the
+    database (None when nobody has started). The CLI's one "person on this machine"."""
+    if person is None:
+        return store.current_person_id()
+    if not store.has_person(person):
+        fail("--person", f"no person with id {person} in this database")
+    return person
+
+
+def started_person(store: Store, person: int | None) -> int:
+    """`person_for`, for commands that need a programme (NotStarted when none)."""
+    from kneecoach.services.programme import NotStarted
+
+    found = person_for(store, person)
+    if found is None:
+        raise NotStarted()
+    return found

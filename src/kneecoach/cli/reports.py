@@ -11,11 +11,18 @@ from typing import Annotated
 import typer
 
 from kneecoach import clock
-from kneecoach.cli.database import DbOption, database_url, optional_day
+from kneecoach.cli.database import (
+    DbOption,
+    PersonOption,
+    database_url,
+    optional_day,
+    started_person,
+)
 from kneecoach.cli.database import day_option as _day
 from kneecoach.cli.database import store as _store
 from kneecoach.cli.io import err, fail, load_catalogue, print_json, read_json
 from kneecoach.cli.tracking import JsonFlag
+from kneecoach.services.actor import OWNER
 
 PaperOption = Annotated[
     str, typer.Option("--paper", help="Paper size: a4 or letter.", metavar="a4|letter")
@@ -56,6 +63,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--date", help="The programme as on YYYY-MM-DD.")
         ] = None,
         db: DbOption = None,
+        person: PersonOption = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Print your programme: the week, every exercise with pictures, what to avoid."""
@@ -66,7 +74,7 @@ def register(app: typer.Typer) -> None:
         day = _day(date)
         catalogue = load_catalogue()
         with _store(db, read_only=True) as store:
-            now = current(store, catalogue, day)
+            now = current(store, catalogue, started_person(store, person), day, actor=OWNER)
         html = handout_html(now, catalogue, paper=size, printed=day)  # type: ignore[arg-type]
         _write(out, render_pdf(html))
         _done(
@@ -87,6 +95,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         paper: PaperOption = "a4",
         db: DbOption = None,
+        person: PersonOption = None,
         as_json: JsonFlag = False,
     ) -> None:
         """A progress report for an appointment: pain, activities, sessions, decisions."""
@@ -99,7 +108,7 @@ def register(app: typer.Typer) -> None:
         first_option = optional_day(start, "--from")
         catalogue = load_catalogue()
         with _store(db, read_only=True) as store:
-            now = current(store, catalogue, last)
+            now = current(store, catalogue, started_person(store, person), last, actor=OWNER)
             begin = now.person["start_date"]
             first = first_option or begin
             if first > last:
@@ -136,6 +145,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--format", help="json (default), csv or fhir.")
         ] = "json",
         db: DbOption = None,
+        person: PersonOption = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Everything stored about you, as JSON (restorable), CSV files, or a FHIR R4 Bundle."""
@@ -146,11 +156,12 @@ def register(app: typer.Typer) -> None:
             fail("--format", f"expected json, csv or fhir, got {format_!r}")
         catalogue = load_catalogue()
         with _store(db, read_only=True) as store:
-            document = export_document(store)
+            who = started_person(store, person)
+            document = export_document(store, who, actor=OWNER)
             if kind == "fhir":
                 from kneecoach.reports.current import current
 
-                now = current(store, catalogue, clock.today())
+                now = current(store, catalogue, who, clock.today(), actor=OWNER)
         summary: dict[str, object] = {
             "out": str(out),
             "format": kind,
@@ -213,6 +224,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--date", help="First day YYYY-MM-DD (default: today).")
         ] = None,
         db: DbOption = None,
+        person: PersonOption = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Your sessions for the coming weeks as calendar events, each with a reminder."""
@@ -226,7 +238,7 @@ def register(app: typer.Typer) -> None:
         day = _day(date)
         catalogue = load_catalogue()
         with _store(db, read_only=True) as store:
-            now = current(store, catalogue, day)
+            now = current(store, catalogue, started_person(store, person), day, actor=OWNER)
         data = calendar_ics(
             now,
             catalogue,

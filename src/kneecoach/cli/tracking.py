@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from kneecoach import clock
-from kneecoach.cli.database import DateOption, DbOption, engine_for
+from kneecoach.cli.database import (
+    DateOption,
+    DbOption,
+    PersonOption,
+    engine_for,
+    person_for,
+    started_person,
+)
 from kneecoach.cli.database import day_option as _day
 from kneecoach.cli.database import store as _store
 from kneecoach.cli.io import (
@@ -23,6 +30,7 @@ from kneecoach.cli.io import (
 )
 from kneecoach.domain.planning import DISCLAIMER, parse_profile, plan
 from kneecoach.domain.screening import screen
+from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import pain_score
 
 # Rich layouts and prompts load only when a command prints for a person.
@@ -74,7 +82,7 @@ def register(app: typer.Typer) -> None:
             raw = {**prompts.ask_profile(), "screening": answers}
             psfs_raw = prompts.ask_psfs()
         with _store(db) as store:
-            result = svc.start_programme(store, catalogue, raw, day, psfs_raw)
+            result = svc.start_programme(store, catalogue, raw, day, psfs_raw, actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -82,13 +90,18 @@ def register(app: typer.Typer) -> None:
         views.started(result, catalogue)
 
     @app.command("today")
-    def today(date: DateOption = None, db: DbOption = None, as_json: JsonFlag = False) -> None:
+    def today(
+        date: DateOption = None,
+        db: DbOption = None,
+        person: PersonOption = None,
+        as_json: JsonFlag = False,
+    ) -> None:
         """What to do today, what changed since last time, and why."""
         from kneecoach.services import programme as svc
 
         catalogue = load_catalogue()
         with _store(db) as store:
-            result = svc.today(store, catalogue, _day(date))
+            result = svc.today(store, catalogue, person_for(store, person), _day(date), actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -105,6 +118,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         date: DateOption = None,
         db: DbOption = None,
+        person: PersonOption = None,
         as_json: JsonFlag = False,
     ) -> None:
         """A guided session in the terminal, or `--log FILE` to record one."""
@@ -114,7 +128,9 @@ def register(app: typer.Typer) -> None:
         if log is not None:
             raw = read_json(log, "--log")
             with _store(db) as store:
-                result = svc.record_session(store, catalogue, raw, clock.today())
+                result = svc.record_session(
+                    store, catalogue, started_person(store, person), raw, clock.today(), actor=OWNER
+                )
             if as_json:
                 print_json(result)
                 return
@@ -124,7 +140,8 @@ def register(app: typer.Typer) -> None:
             fail("--log", "required with --json (the guided session asks questions)")
         day = _day(date)
         with _store(db) as store:
-            plan_today = svc.today(store, catalogue, day)
+            who = person_for(store, person)
+            plan_today = svc.today(store, catalogue, who, day, actor=OWNER)
         if plan_today["status"] != "session":
             views.today(plan_today, catalogue)
             return
@@ -135,7 +152,9 @@ def register(app: typer.Typer) -> None:
             err.print("Nothing was done, so nothing was saved.")
             return
         with _store(db) as store:
-            result = svc.record_session(store, catalogue, raw, clock.today())
+            result = svc.record_session(
+                store, catalogue, started_person(store, who), raw, clock.today(), actor=OWNER
+            )
         views.session_saved(result)
 
     @app.command("checkin")
@@ -151,6 +170,7 @@ def register(app: typer.Typer) -> None:
         note: Annotated[str | None, typer.Option("--note", help="Anything to add.")] = None,
         date: DateOption = None,
         db: DbOption = None,
+        person: PersonOption = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Record a pain score 0-10 (and the safety questions, weekly or when something is new)."""
@@ -163,7 +183,15 @@ def register(app: typer.Typer) -> None:
         catalogue = load_catalogue()
         with _store(db) as store:
             result = svc.record_checkin(
-                store, catalogue, _day(date), score, morning=morning, answers=raw, notes=note
+                store,
+                catalogue,
+                started_person(store, person),
+                _day(date),
+                score,
+                actor=OWNER,
+                morning=morning,
+                answers=raw,
+                notes=note,
             )
         if as_json:
             print_json(result)
@@ -177,6 +205,7 @@ def register(app: typer.Typer) -> None:
         ],
         date: DateOption = None,
         db: DbOption = None,
+        person: PersonOption = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Score 1-3 everyday activities 0 (cannot do) to 10 (as before): PSFS."""
@@ -184,7 +213,9 @@ def register(app: typer.Typer) -> None:
 
         raw = read_json(answers, "--answers")
         with _store(db) as store:
-            result = svc.record_psfs(store, _day(date), raw)
+            result = svc.record_psfs(
+                store, started_person(store, person), _day(date), raw, actor=OWNER
+            )
         if as_json:
             print_json(result)
             return
@@ -202,6 +233,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         date: DateOption = None,
         db: DbOption = None,
+        person: PersonOption = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Record that a professional cleared you to exercise again after a stop."""
@@ -215,19 +247,22 @@ def register(app: typer.Typer) -> None:
             fail("--answers", "expected a JSON object of answers")
         catalogue = load_catalogue()
         with _store(db) as store:
-            result = svc.record_clearance(store, catalogue, _day(date), by, raw)
+            who = started_person(store, person)
+            result = svc.record_clearance(store, catalogue, who, _day(date), by, raw, actor=OWNER)
         if as_json:
             print_json(result)
             return
         views.cleared(result)
 
     @app.command("history")
-    def history_command(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    def history_command(
+        db: DbOption = None, person: PersonOption = None, as_json: JsonFlag = False
+    ) -> None:
         """Every session, check-in and PSFS score recorded."""
         from kneecoach.services import programme as svc
 
         with _store(db) as store:
-            result = svc.history(store)
+            result = svc.history(store, person_for(store, person), actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -235,14 +270,18 @@ def register(app: typer.Typer) -> None:
 
     @app.command("progress")
     def progress_command(
-        date: DateOption = None, db: DbOption = None, as_json: JsonFlag = False
+        date: DateOption = None,
+        db: DbOption = None,
+        person: PersonOption = None,
+        as_json: JsonFlag = False,
     ) -> None:
         """Your pain trend, decisions, escalations and how many sessions you did."""
         from kneecoach.services import programme as svc
 
         catalogue = load_catalogue()
         with _store(db) as store:
-            result = svc.progress(store, catalogue, _day(date))
+            who = started_person(store, person)
+            result = svc.progress(store, catalogue, who, _day(date), actor=OWNER)
         if as_json:
             print_json(result)
             return

@@ -11,8 +11,8 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import WEEKDAYS, Profile, Session, build_week, parse_profile
 from kneecoach.domain.progression import Decision
 from kneecoach.domain.trends import Escalation
+from kneecoach.services.actor import Actor, authorize
 from kneecoach.services.course import history, load, version_number
-from kneecoach.services.programme import NotStarted
 from kneecoach.store.repository import Store
 
 
@@ -40,11 +40,11 @@ class Current:
         return by_day.get(WEEKDAYS[day.weekday()])
 
 
-def current(store: Store, catalogue: Catalogue, day: dt.date) -> Current:
-    """Replay the current person's course up to `day` (read only: nothing is stored)."""
-    person_id = store.current_person_id()
-    if person_id is None:
-        raise NotStarted()
+def current(
+    store: Store, catalogue: Catalogue, person_id: int, day: dt.date, *, actor: Actor
+) -> Current:
+    """Fold the person's course up to `day` (read only: nothing is stored)."""
+    authorize(store, actor, person_id)
     person = store.person(person_id)
     profile = parse_profile(person["profile"])
     until = max(day, person["start_date"])

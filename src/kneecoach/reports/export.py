@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from kneecoach.domain.dates import check_day
 from kneecoach.services.account import EXPORT_FORMAT_VERSION, export_data
+from kneecoach.services.actor import Actor
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.db import LOCKING
 from kneecoach.store.repository import Store
@@ -164,9 +165,9 @@ class ExportDocument(_Strict):
     escalations: list[EscalationRecord]
 
 
-def export_document(store: Store) -> dict[str, Any]:
-    """Everything stored about the current person (raises NotStarted in an empty database)."""
-    return export_data(store)
+def export_document(store: Store, person_id: int, *, actor: Actor) -> dict[str, Any]:
+    """Everything stored about the person."""
+    return export_data(store, person_id, actor=actor)
 
 
 def parse_document(raw: object, today: dt.date) -> ExportDocument:

@@ -12,7 +12,8 @@ from typing import Any
 from kneecoach import __version__
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import parse_profile, replan
-from kneecoach.services.programme import NotStarted, load_course
+from kneecoach.services.actor import Actor, NotAllowed, authorize
+from kneecoach.services.programme import load_course
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.repository import Store
 
@@ -28,13 +29,6 @@ _LABELS = {
 }
 
 
-def _person(store: Store) -> int:
-    person_id = store.current_person_id()
-    if person_id is None:
-        raise NotStarted()
-    return person_id
-
-
 def _words(key: str, value: object) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) if value else "none"
@@ -46,14 +40,20 @@ def _words(key: str, value: object) -> str:
 
 
 def change_settings(
-    store: Store, catalogue: Catalogue, changes: Mapping[str, Any], day: dt.date
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int,
+    changes: Mapping[str, Any],
+    day: dt.date,
+    *,
+    actor: Actor,
 ) -> dict[str, Any]:
     """Validate and save changed settings, and store a new programme version saying why.
 
     Returns {"changed": [keys], "version": number or None, "reasons": [...]}.
     Raises InvalidInput (naming the field) for a bad value or an unknown key.
     """
-    person_id = _person(store)
+    authorize(store, actor, person_id)
     unknown = sorted(set(changes) - set(SETTINGS_KEYS))
     if unknown:
         raise InvalidInput(unknown[0], "this setting cannot be changed here")
@@ -121,9 +121,9 @@ def _plain(value: object) -> object:
     return value
 
 
-def export_data(store: Store) -> dict[str, Any]:
-    """Everything stored about the current person, in the format of docs/export-format.md."""
-    person_id = _person(store)
+def export_data(store: Store, person_id: int, *, actor: Actor) -> dict[str, Any]:
+    """Everything stored about the person, in the format of docs/export-format.md."""
+    authorize(store, actor, person_id)
     person = store.person(person_id)
     document: dict[str, Any] = {
         "format_version": EXPORT_FORMAT_VERSION,
@@ -148,8 +148,11 @@ def export_data(store: Store) -> dict[str, Any]:
     return plain
 
 
-def delete_everything(store: Store) -> int:
-    """Delete every person in this personal database and all their records; how many."""
+def delete_everything(store: Store, *, actor: Actor) -> int:
+    """Delete every person in this personal database and all their records; how many.
+    Only the owner of a personal database may."""
+    if actor.role != "owner":
+        raise NotAllowed()
     people = list(store.iter_person_ids())
     for person_id in people:
         store.delete_person(person_id)

@@ -35,6 +35,7 @@ from kneecoach.domain.progression import (
 )
 from kneecoach.domain.screening import screening_due
 from kneecoach.domain.trends import Score, psfs_change, weekly_means
+from kneecoach.services.actor import Actor, authorize, may_start
 from kneecoach.services.course import (
     decision_row,
     last_decisions,
@@ -81,8 +82,12 @@ def start_programme(
     raw_profile: Mapping[str, Any],
     start: dt.date,
     psfs: object | None = None,
+    *,
+    actor: Actor,
 ) -> dict[str, Any]:
-    """Screen, plan and save a new programme starting on `start` (the current person)."""
+    """Screen, plan and save a new programme starting on `start`, for a new person
+    (`person_id` in the result)."""
+    may_start(actor)
     profile = parse_profile(raw_profile)
     activities = parse_psfs(psfs) if psfs is not None else None
     programme = plan(profile, catalogue)
@@ -118,13 +123,6 @@ def start_programme(
 # --- the course ------------------------------------------------------------------------
 
 
-def _person_id(store: Store) -> int:
-    person_id = store.current_person_id()
-    if person_id is None:
-        raise NotStarted()
-    return person_id
-
-
 def load_course(store: Store, catalogue: Catalogue, person_id: int, until: dt.date) -> Course:
     """One person's course folded up to `until` (from their newest stored state)."""
     return load(store, catalogue, person_id, until).course
@@ -147,9 +145,16 @@ def is_screening_due(store: Store, person: Mapping[str, Any], day: dt.date) -> b
 
 
 def today(
-    store: Store, catalogue: Catalogue, day: dt.date, *, persist: bool = True
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int | None,
+    day: dt.date,
+    *,
+    actor: Actor,
+    persist: bool = True,
 ) -> dict[str, Any]:
-    """What to do on `day`: a session, a rest day, stopped, or not started yet.
+    """What to do on `day`: a session, a rest day, stopped, or not started yet
+    (`person_id` None: nobody has started a programme here).
 
     With `persist`, what the replay found is stored too (a write); the web's GET
     does without, so reads never take the write lock.
@@ -163,10 +168,10 @@ def today(
         "escalations": [],
         "screening_due": False,
     }
-    person_id = store.current_person_id()
     if person_id is None:
         result["message"] = "No programme yet. Run `kneecoach start`."
         return result
+    authorize(store, actor, person_id)
     person = store.person(person_id)
     if day < person["start_date"]:
         result["message"] = f"Your programme starts on {person['start_date'].isoformat()}."
@@ -242,17 +247,30 @@ class PreparedSession:
 
 
 def record_session(
-    store: Store, catalogue: Catalogue, raw: object, today: dt.date
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int,
+    raw: object,
+    today: dt.date,
+    *,
+    actor: Actor,
 ) -> dict[str, Any]:
     """Store a finished session (idempotent on client_id) and apply PM-1 at once.
 
     `today` bounds the session's date (at most 366 days ahead).
     """
-    return save_session(store, prepare_session(store, catalogue, raw, today))
+    prepared = prepare_session(store, catalogue, person_id, raw, today, actor=actor)
+    return save_session(store, prepared)
 
 
 def prepare_session(
-    store: Store, catalogue: Catalogue, raw: object, today: dt.date
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int,
+    raw: object,
+    today: dt.date,
+    *,
+    actor: Actor,
 ) -> PreparedSession:
     """Check a session log and work out its targets and PM-1 decisions (reads only).
 
@@ -263,12 +281,13 @@ def prepare_session(
     decisions again without duplicating them.
     """
     log = parse_session_log(raw, catalogue, today)
-    return prepare_checked(catalogue, log, current_programme(store))
+    return prepare_checked(catalogue, log, current_programme(store, person_id, actor=actor))
 
 
-def current_programme(store: Store) -> dict[str, Any]:
-    """The current person with their newest programme version (NotStarted if none)."""
-    current = store.current_with_programme()
+def current_programme(store: Store, person_id: int, *, actor: Actor) -> dict[str, Any]:
+    """The person with their newest programme version (NotStarted if they have none)."""
+    authorize(store, actor, person_id)
+    current = store.person_with_programme(person_id)
     if current is None:
         raise NotStarted()
     return current
@@ -366,15 +385,17 @@ def _decide_at_once(
 def record_checkin(
     store: Store,
     catalogue: Catalogue,
+    person_id: int,
     day: dt.date,
     pain: int,
     *,
+    actor: Actor,
     morning: bool,
     answers: Mapping[str, Any] | None = None,
     notes: str | None = None,
 ) -> dict[str, Any]:
     """A pain score 0-10 (and, when given, the safety questions answered again)."""
-    person_id = _person_id(store)
+    authorize(store, actor, person_id)
     screening = triage(answers)
     store.add_checkin(
         person_id,
@@ -400,8 +421,10 @@ def record_checkin(
     }
 
 
-def record_psfs(store: Store, day: dt.date, raw: object) -> dict[str, Any]:
-    person_id = _person_id(store)
+def record_psfs(
+    store: Store, person_id: int, day: dt.date, raw: object, *, actor: Actor
+) -> dict[str, Any]:
+    authorize(store, actor, person_id)
     activities = parse_psfs(raw)
     store.add_psfs(person_id, date=day, activities=activities)
     return _psfs_summary(store.psfs(person_id))[-1]
@@ -426,14 +449,17 @@ def _psfs_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def record_clearance(
     store: Store,
     catalogue: Catalogue,
+    person_id: int,
     day: dt.date,
     cleared_by: str,
     answers: Mapping[str, Any] | None,
+    *,
+    actor: Actor,
 ) -> dict[str, Any]:
     """A professional cleared the person to exercise after a stop."""
     if not cleared_by.strip():
         raise InvalidInput("cleared_by", "say who cleared you, e.g. 'Dr Patel, GP'")
-    person_id = _person_id(store)
+    authorize(store, actor, person_id)
     screening = triage(answers)
     store.add_clearance(
         person_id,
@@ -456,10 +482,11 @@ def record_clearance(
 # --- looking back ----------------------------------------------------------------------
 
 
-def history(store: Store) -> dict[str, Any]:
-    person_id = store.current_person_id()
+def history(store: Store, person_id: int | None, *, actor: Actor) -> dict[str, Any]:
+    """Everything the person reported (`person_id` None: nobody has started here)."""
     if person_id is None:
         return {"sessions": [], "checkins": [], "psfs": []}
+    authorize(store, actor, person_id)
 
     def iso(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -484,9 +511,11 @@ def _training_days_between(profile: Profile, start: dt.date, end: dt.date) -> in
     return count
 
 
-def progress(store: Store, catalogue: Catalogue, day: dt.date) -> dict[str, Any]:
+def progress(
+    store: Store, catalogue: Catalogue, person_id: int, day: dt.date, *, actor: Actor
+) -> dict[str, Any]:
     """Baseline, weekly means, escalations that fired, decisions and adherence."""
-    person_id = _person_id(store)
+    authorize(store, actor, person_id)
     person = store.person(person_id)
     start = person["start_date"]
     end = max(day, start)

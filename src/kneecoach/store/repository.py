@@ -103,6 +103,9 @@ class Store:
         """Personal mode: the person created last, or None in an empty database."""
         return self._session.scalar(select(Person.id).order_by(Person.id.desc()).limit(1))
 
+    def has_person(self, person_id: int) -> bool:
+        return bool(self._session.scalar(select(exists().where(Person.id == person_id))))
+
     def person(self, person_id: int) -> dict[str, Any]:
         row = self._session.scalars(select(Person).where(Person.id == person_id)).one_or_none()
         if row is None:
@@ -217,11 +220,11 @@ class Store:
         replan = programme.get("source") == "settings"
         self._touch(person_id, effective_date if replan else None)
 
-    def current_with_programme(self) -> dict[str, Any] | None:
-        """The current person and their newest programme version, in one query.
+    def person_with_programme(self, person_id: int) -> dict[str, Any] | None:
+        """The person and their newest programme version, in one query.
 
         The hot write path (logging a session) needs only these: {"person_id", "profile",
-        "start_date", "version", "programme"}; None when nobody has started yet.
+        "start_date", "version", "programme"}; None when there is no such person.
         """
         latest = (
             select(func.max(ProgrammeVersion.version))
@@ -238,9 +241,7 @@ class Store:
                 ProgrammeVersion.programme,
             )
             .join(ProgrammeVersion, ProgrammeVersion.person_id == Person.id)
-            .where(ProgrammeVersion.version == latest)
-            .order_by(Person.id.desc())
-            .limit(1)
+            .where(Person.id == person_id, ProgrammeVersion.version == latest)
         ).first()
         if row is None:
             return None
@@ -816,7 +817,7 @@ class Store:
     # internals
 
     def _require_person(self, person_id: int) -> None:
-        if not self._session.scalar(select(exists().where(Person.id == person_id))):
+        if not self.has_person(person_id):
             raise _no_person(person_id)
 
     def _session_id(self, person_id: int, client_id: str) -> int | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kneecoach import __version__
 from kneecoach.content.loader import load_catalogue
+from kneecoach.settings import apply_rules, get_settings
 from kneecoach.store.db import connect, resolve_url
 from kneecoach.web.api.routes import router as api_router
 from kneecoach.web.errors import install_error_handlers
@@ -21,7 +21,6 @@ from kneecoach.web.pages.routes import router as pages_router
 from kneecoach.web.security import PersonalModeGuard, allowed_hosts, origins_for
 
 STATIC = Path(__file__).parent / "static"
-DB_ENV = "KNEECOACH_DATABASE_URL"
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    apply_rules()  # the design choices from the environment, before any decision
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(pages_router)
@@ -63,8 +63,8 @@ def create_app(settings: WebSettings) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` workers: settings come from the environment."""
-    port = int(os.environ.get("KNEECOACH_PORT", "8000"))
-    app = create_app(WebSettings(db_url=resolve_url(os.environ.get(DB_ENV)), port=port))
+    settings = get_settings()
+    app = create_app(WebSettings(db_url=resolve_url(None), port=settings.port))
     load_catalogue()
     connect(app.state.settings.db_url)
     # Everything loaded so far lives as long as the worker: keep the collector off it,

@@ -1,7 +1,7 @@
 """Group commit for session logs: sessions that arrive together are written together.
 
 Each request checks its own log first (no database: a malformed one gets its own
-422 at once). Checked logs queue here; one drain reads the current programme once
+422 at once). Checked logs queue here; one drain reads each person's programme once
 and writes everything queued in a single unit of work: one write lock, one commit,
 however many sessions. Under load that turns many short transactions into a few
 larger ones; alone, a session is written at once. A log the database refuses (no
@@ -22,10 +22,12 @@ from sqlalchemy import Engine
 
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import Actor
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.db import unit_of_work, writer_busy
 
-Waiting = tuple[dict[str, Any], asyncio.Future[dict[str, Any]]]
+# (person id, who acts, the checked log, the request waiting for its result)
+Waiting = tuple[int, Actor, dict[str, Any], asyncio.Future[dict[str, Any]]]
 RETRY_SECONDS = 0.0005
 MAX_WAITS = 40  # then block on the lock like any writer (about 20 ms of polite waiting)
 
@@ -38,11 +40,12 @@ class SessionBatcher:
     draining: bool = False
     waited: int = 0
 
-    async def save(self, log: dict[str, Any]) -> dict[str, Any]:
-        """Write a checked session log (from `parse_session_log`); its result or its error."""
+    async def save(self, person_id: int, actor: Actor, log: dict[str, Any]) -> dict[str, Any]:
+        """Write a checked session log (from `parse_session_log`) for `person_id`; its
+        result or its error."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self.queue.append((log, future))
+        self.queue.append((person_id, actor, log, future))
         if not self.draining:
             self.draining = True
             # After the callbacks already waiting (other requests being checked), so
@@ -63,12 +66,12 @@ class SessionBatcher:
             self._write(batch)
         except Exception:
             for one in batch:
-                if not one[1].done():
+                if not one[3].done():
                     try:
                         self._write([one])
                     except Exception as error:  # reaches that request's error handlers
-                        if not one[1].done():
-                            one[1].set_exception(error)
+                        if not one[3].done():
+                            one[3].set_exception(error)
         if self.queue:
             asyncio.get_running_loop().call_soon(self._drain)
         else:
@@ -78,10 +81,13 @@ class SessionBatcher:
         settled: list[tuple[asyncio.Future[dict[str, Any]], dict[str, Any]]] = []
         refused: list[tuple[asyncio.Future[dict[str, Any]], InvalidInput]] = []
         with unit_of_work(self.engine) as store:
-            current = None
-            for log, future in batch:
+            programmes: dict[int, dict[str, Any]] = {}  # read once per person a batch
+            for person_id, actor, log, future in batch:
                 try:
-                    current = current or svc.current_programme(store)
+                    current = programmes.get(person_id) or svc.current_programme(
+                        store, person_id, actor=actor
+                    )
+                    programmes[person_id] = current
                     prepared = svc.prepare_checked(self.catalogue, log, current)
                 except InvalidInput as error:
                     refused.append((future, error))

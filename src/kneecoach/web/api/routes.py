@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.screening import screen
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import parse_date, parse_session_log
 from kneecoach.store.db import connect, unit_of_work
 from kneecoach.store.repository import current_revision
@@ -22,7 +23,7 @@ from kneecoach.web.api.batching import batcher_for
 from kneecoach.web.api.models import WRITE_ERRORS, responses
 from kneecoach.web.cache import TODAY_CACHE
 from kneecoach.web.dates import DayQuery, app_today, body_day
-from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep, StoreDep
 from kneecoach.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -124,7 +125,7 @@ def post_programme(
         if "start_date" in profile
         else today
     )
-    result = svc.start_programme(store, catalogue, profile, start)
+    result = svc.start_programme(store, catalogue, profile, start, actor=OWNER)
     response.status_code = 201 if result["saved"] else 200
     return result
 
@@ -151,8 +152,10 @@ async def get_today(request: Request, day: DayQuery) -> Response:
 
 def _render_today(engine: Engine, day: dt.date) -> bytes:
     with unit_of_work(engine, read_only=True) as store:
-        revision = store.current_person_revision()
-        body = json.dumps(svc.today(store, load_catalogue(), day, persist=False)).encode()
+        revision = store.current_person_revision()  # (id, uid, revision): the current person
+        person = revision[0] if revision else None
+        result = svc.today(store, load_catalogue(), person, day, actor=OWNER, persist=False)
+        body = json.dumps(result).encode()
     TODAY_CACHE.put((str(engine.url), revision, day), body)
     return body
 
@@ -169,7 +172,9 @@ def _render_today(engine: Engine, day: dt.date) -> bytes:
         *WRITE_ERRORS,
     ),
 )
-async def post_session(body: SessionBody, request: Request, catalogue: CatalogueDep) -> Response:
+async def post_session(
+    body: SessionBody, request: Request, catalogue: CatalogueDep, person: CurrentPerson
+) -> Response:
     """Record a finished session. The same `client_id` again never makes a duplicate.
 
     Checked here (a malformed log gets its own 422 at once), then written with
@@ -178,7 +183,7 @@ async def post_session(body: SessionBody, request: Request, catalogue: Catalogue
     """
     engine = connect(request.app.state.settings.db_url)
     log = parse_session_log(body, catalogue, app_today(request))
-    result = await batcher_for(engine, catalogue).save(log)
+    result = await batcher_for(engine, catalogue).save(_started(person), OWNER, log)
     return Response(
         json.dumps(result).encode(),
         status_code=201 if result["created"] else 200,
@@ -193,14 +198,20 @@ async def post_session(body: SessionBody, request: Request, catalogue: Catalogue
     responses=responses({200: (m.CheckinPublic, "Recorded.")}, *WRITE_ERRORS),
 )
 def post_checkin(
-    body: m.CheckinCreate, request: Request, store: StoreDep, catalogue: CatalogueDep
+    body: m.CheckinCreate,
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
 ) -> dict[str, Any]:
     """A pain score 0-10 (a programme must exist, else 422 naming `programme`)."""
     return svc.record_checkin(
         store,
         catalogue,
+        _started(person),
         body_day(request, body.date),
         body.pain,
+        actor=OWNER,
         morning=body.morning,
         answers=body.answers,
         notes=body.notes,
@@ -213,10 +224,13 @@ def post_checkin(
     response_model=None,
     responses=responses({200: (m.PsfsPublic, "Recorded, with the change.")}, *WRITE_ERRORS),
 )
-def post_psfs(body: m.PsfsCreate, request: Request, store: StoreDep) -> dict[str, Any]:
+def post_psfs(
+    body: m.PsfsCreate, request: Request, store: StoreDep, person: CurrentPerson
+) -> dict[str, Any]:
     """PSFS scores (a programme must exist, else 422 naming `programme`)."""
     activities = [a.model_dump() for a in body.activities]
-    return svc.record_psfs(store, body_day(request, body.date), {"activities": activities})
+    day = body_day(request, body.date)
+    return svc.record_psfs(store, _started(person), day, {"activities": activities}, actor=OWNER)
 
 
 @router.post(
@@ -226,11 +240,18 @@ def post_psfs(body: m.PsfsCreate, request: Request, store: StoreDep) -> dict[str
     responses=responses({200: (m.ClearancePublic, "Recorded.")}, *WRITE_ERRORS),
 )
 def post_clearance(
-    body: m.ClearanceCreate, request: Request, store: StoreDep, catalogue: CatalogueDep
+    body: m.ClearanceCreate,
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
 ) -> dict[str, Any]:
     """A professional cleared the person after a stop (a programme must exist)."""
     day = body_day(request, body.date)
-    return svc.record_clearance(store, catalogue, day, body.cleared_by, body.answers)
+    who = _started(person)
+    return svc.record_clearance(
+        store, catalogue, who, day, body.cleared_by, body.answers, actor=OWNER
+    )
 
 
 @router.get(
@@ -239,9 +260,9 @@ def post_clearance(
     response_model=None,
     responses=responses({200: (m.HistoryPublic, "Everything logged.")}),
 )
-def get_history(store: ReadStoreDep) -> dict[str, Any]:
+def get_history(store: ReadStoreDep, person: CurrentPerson) -> dict[str, Any]:
     """Every session, check-in and PSFS score of the current person."""
-    return svc.history(store)
+    return svc.history(store, person, actor=OWNER)
 
 
 @router.get(
@@ -250,9 +271,18 @@ def get_history(store: ReadStoreDep) -> dict[str, Any]:
     response_model=None,
     responses=responses({200: (m.ProgressPublic, "The progress.")}, 404, 422),
 )
-def get_progress(store: StoreDep, catalogue: CatalogueDep, day: DayQuery) -> dict[str, Any]:
+def get_progress(
+    store: StoreDep, catalogue: CatalogueDep, day: DayQuery, person: CurrentPerson
+) -> dict[str, Any]:
     """Baseline, weekly means, escalations, decisions and adherence up to `date`."""
     try:
-        return svc.progress(store, catalogue, day)
+        return svc.progress(store, catalogue, _started(person), day, actor=OWNER)
     except svc.NotStarted:
         raise NotFound("programme", "programme") from None
+
+
+def _started(person: int | None) -> int:
+    """The person of this personal-mode app (422 naming `programme` before any start)."""
+    if person is None:
+        raise svc.NotStarted()
+    return person

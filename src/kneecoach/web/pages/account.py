@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from kneecoach.domain.exercises import ACCESS, EQUIPMENT
 from kneecoach.services import account
+from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.repository import Store
-from kneecoach.web.deps import CatalogueDep, ReadStoreDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep, StoreDep
 from kneecoach.web.pages.common import (
     ACCESS_NAMES,
     EQUIPMENT_NAMES,
@@ -31,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 def _settings_page(
     request: Request,
     store: Store,
+    person: int | None,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -39,6 +41,7 @@ def _settings_page(
         request,
         "settings.html",
         store=store,
+        person=person,
         title="Settings",
         values=values,
         errors=errors or {},
@@ -49,8 +52,7 @@ def _settings_page(
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_form(request: Request, store: StoreDep) -> Response:
-    person_id = store.current_person_id()
+def settings_form(request: Request, store: StoreDep, person_id: CurrentPerson) -> Response:
     if person_id is None:
         return redirect("/")
     profile = store.person(person_id)["profile"]
@@ -61,14 +63,18 @@ def settings_form(request: Request, store: StoreDep) -> Response:
         "access": list(profile.get("access", [])),
         "units": profile.get("units", "metric"),
     }
-    return _settings_page(request, store, values)
+    return _settings_page(request, store, person_id, values)
 
 
 @router.post("/settings", response_class=HTMLResponse)
 def settings_post(
-    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+    request: Request,
+    form: FormDep,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
 ) -> Response:
-    if store.current_person_id() is None:
+    if person is None:
         return redirect("/")
     values: dict[str, Any] = {
         "days_per_week": str(form.get("days_per_week", "")),
@@ -88,17 +94,19 @@ def settings_post(
             if number is None:
                 raise InvalidInput(key, "please fill this in")
             changes[key] = number
-        result = account.change_settings(store, catalogue, changes, today(request))
+        result = account.change_settings(
+            store, catalogue, person, changes, today(request), actor=OWNER
+        )
     except InvalidInput as error:
-        return _settings_page(request, store, values, field_errors(error), status_code=422)
+        return _settings_page(request, store, person, values, field_errors(error), status_code=422)
     return redirect("/programme?changed=1" if result["changed"] else "/settings")
 
 
 @router.get("/export")
-def export(request: Request, store: StoreDep) -> Response:
-    if store.current_person_id() is None:
+def export(request: Request, store: StoreDep, person: CurrentPerson) -> Response:
+    if person is None:
         return redirect("/")
-    document = account.export_data(store)
+    document = account.export_data(store, person, actor=OWNER)
     name = f"kneecoach-export-{today(request).isoformat()}.json"
     return Response(
         json.dumps(document, indent=2, ensure_ascii=False),
@@ -108,32 +116,47 @@ def export(request: Request, store: StoreDep) -> Response:
 
 
 @router.get("/delete", response_class=HTMLResponse)
-def delete_form(request: Request, store: StoreDep) -> Response:
+def delete_form(request: Request, store: StoreDep, person: CurrentPerson) -> Response:
     return render(
-        request, "delete.html", store=store, title="Delete my data", errors={}, deleted=False
+        request,
+        "delete.html",
+        store=store,
+        person=person,
+        title="Delete my data",
+        errors={},
+        deleted=False,
     )
 
 
 @router.post("/delete", response_class=HTMLResponse)
-def delete_post(request: Request, form: FormDep, store: StoreDep) -> Response:
+def delete_post(
+    request: Request, form: FormDep, store: StoreDep, person: CurrentPerson
+) -> Response:
     if form.get("confirm") != "delete":
         return render(
             request,
             "delete.html",
             store=store,
+            person=person,
             title="Delete my data",
             errors={"confirm": "Tick the box to confirm that you want to delete everything."},
             deleted=False,
             status_code=422,
         )
-    account.delete_everything(store)
+    account.delete_everything(store, actor=OWNER)
     return redirect("/deleted")
 
 
 @router.get("/deleted", response_class=HTMLResponse)
-def deleted(request: Request, store: StoreDep) -> Response:
+def deleted(request: Request, store: StoreDep, person: CurrentPerson) -> Response:
     return render(
-        request, "delete.html", store=store, title="Your data is deleted", errors={}, deleted=True
+        request,
+        "delete.html",
+        store=store,
+        person=person,
+        title="Your data is deleted",
+        errors={},
+        deleted=True,
     )
 
 
@@ -150,34 +173,43 @@ def _attachment(body: bytes, media_type: str, name: str) -> Response:
 
 @router.get("/handout.pdf")
 def handout_pdf(
-    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4"
+    request: Request,
+    store: ReadStoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
+    paper: str = "a4",
 ) -> Response:
     """The printable programme (same content as `kneecoach handout`)."""
     from kneecoach.reports.current import current
     from kneecoach.reports.pdf import handout_html, render_pdf
 
-    if store.current_person_id() is None:
+    if person is None:
         return redirect("/")
     size: Paper = "letter" if paper == "letter" else "a4"
     day = today(request)
-    html = handout_html(current(store, catalogue, day), catalogue, paper=size, printed=day)
+    now = current(store, catalogue, person, day, actor=OWNER)
+    html = handout_html(now, catalogue, paper=size, printed=day)
     return _attachment(render_pdf(html), "application/pdf", f"kneecoach-handout-{day}.pdf")
 
 
 @router.get("/report.pdf")
 def report_pdf(
-    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, paper: str = "a4"
+    request: Request,
+    store: ReadStoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
+    paper: str = "a4",
 ) -> Response:
     """The progress report for an appointment (same as `kneecoach report`)."""
     from kneecoach.reports.current import current
     from kneecoach.reports.pdf import render_pdf
     from kneecoach.reports.progress_report import report_html
 
-    if store.current_person_id() is None:
+    if person is None:
         return redirect("/")
     size: Paper = "letter" if paper == "letter" else "a4"
     day = today(request)
-    now = current(store, catalogue, day)
+    now = current(store, catalogue, person, day, actor=OWNER)
     begin = now.person["start_date"]
     html = report_html(
         store, catalogue, now, first=begin, last=max(day, begin), paper=size, printed=day
@@ -186,16 +218,18 @@ def report_pdf(
 
 
 @router.get("/calendar.ics")
-def calendar_file(request: Request, store: ReadStoreDep, catalogue: CatalogueDep) -> Response:
+def calendar_file(
+    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, person: CurrentPerson
+) -> Response:
     """The next six weeks of sessions as calendar events (same as `kneecoach calendar`)."""
     from kneecoach.reports.current import current
     from kneecoach.reports.ical import calendar_ics
 
-    if store.current_person_id() is None:
+    if person is None:
         return redirect("/")
     day = today(request)
     body = calendar_ics(
-        current(store, catalogue, day),
+        current(store, catalogue, person, day, actor=OWNER),
         catalogue,
         first=day,
         weeks=6,

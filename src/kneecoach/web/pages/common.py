@@ -103,12 +103,9 @@ def today(request: Request) -> dt.date:
     return app_today(request)
 
 
-def open_escalations(store: Store | None) -> list[dict[str, Any]]:
+def open_escalations(store: Store | None, person_id: int | None) -> list[dict[str, Any]]:
     """Escalations not yet acknowledged, most serious first, with what to do and how soon."""
-    if store is None:
-        return []
-    person_id = store.current_person_id()
-    if person_id is None:
+    if store is None or person_id is None:
         return []
     order = {"emergency": 0, "urgent": 1, "soon": 2, "none": 3}
     rows = [e for e in store.escalations(person_id) if e["acknowledged_at"] is None]
@@ -131,19 +128,20 @@ def render(
     name: str,
     *,
     store: Store | None = None,
+    person: int | None = None,
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """A page with the disclaimer, the navigation and any open escalation."""
+    """A page with the disclaimer, the navigation and any open escalation of `person`."""
     settings = request.app.state.settings
     scale = context.pop("time_scale", None)
-    has_programme = store is not None and store.current_person_id() is not None
+    has_programme = person is not None
     return TEMPLATES.TemplateResponse(
         request,
         name,
         {
             "disclaimer": DISCLAIMER,
-            "escalations": open_escalations(store),
+            "escalations": open_escalations(store, person),
             "has_programme": has_programme,
             "time_scale": scale if settings.test_hooks else None,
             "path": request.url.path,
@@ -157,8 +155,7 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def units_of(store: Store) -> str:
-    person_id = store.current_person_id()
+def units_of(store: Store, person_id: int | None) -> str:
     if person_id is None:
         return "metric"
     return str(store.person(person_id)["profile"].get("units", "metric"))

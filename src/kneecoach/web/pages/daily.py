@@ -15,10 +15,11 @@ from kneecoach.domain.planning import STOP_RULES, TRAINING_DAYS, WEEKDAYS
 from kneecoach.domain.trends import Score, usual_morning
 from kneecoach.domain.wording import describe_load
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.errors import StoreError
 from kneecoach.store.repository import Store
-from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, StoreDep
 from kneecoach.web.pages.common import (
     FormDep,
     dose_words,
@@ -70,8 +71,7 @@ def _items(catalogue: Catalogue, result: dict[str, Any], units: str) -> list[dic
     return out
 
 
-def _next_session_day(store: Store, day: dt.date) -> str | None:
-    person_id = store.current_person_id()
+def _next_session_day(store: Store, person_id: int | None, day: dt.date) -> str | None:
     if person_id is None:
         return None
     days = int(store.person(person_id)["profile"].get("days_per_week", 3))
@@ -83,28 +83,30 @@ def _next_session_day(store: Store, day: dt.date) -> str | None:
     return None
 
 
-def _checked_in_today(store: Store, day: dt.date) -> bool:
-    person_id = store.current_person_id()
+def _checked_in_today(store: Store, person_id: int | None, day: dt.date) -> bool:
     return person_id is not None and any(c["date"] == day for c in store.checkins(person_id))
 
 
 @router.get("/today", response_class=HTMLResponse)
-def today_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+def today_page(
+    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+) -> Response:
     day = today(request)
-    result = svc.today(store, catalogue, day)
-    if store.current_person_id() is None:
+    if person is None:
         return redirect("/")
-    units = units_of(store)
+    result = svc.today(store, catalogue, person, day, actor=OWNER)
+    units = units_of(store, person)
     return render(
         request,
         "today.html",
         store=store,
+        person=person,
         title="Today",
         day=day,
         result=result,
         items=_items(catalogue, result, units),
-        next_day=_next_session_day(store, day),
-        checked_in=_checked_in_today(store, day),
+        next_day=_next_session_day(store, person, day),
+        checked_in=_checked_in_today(store, person, day),
         saved=SAVED.get(request.query_params.get("saved", "")),
         names={ex.id: ex.name for ex in catalogue},
     )
@@ -145,10 +147,12 @@ def player_items(catalogue: Catalogue, result: dict[str, Any], units: str) -> li
 
 
 @router.get("/session", response_class=HTMLResponse)
-def session_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+def session_page(
+    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+) -> Response:
     day = today(request)
-    result = svc.today(store, catalogue, day)
-    units = units_of(store)
+    result = svc.today(store, catalogue, person, day, actor=OWNER)
+    units = units_of(store, person)
     items = player_items(catalogue, result, units) if result["status"] == "session" else []
     plan = {"date": day.isoformat(), "items": items, "stop_rules": list(STOP_RULES)}
     scale = request.app.state.settings.test_hooks and request.query_params.get("time_scale")
@@ -156,6 +160,7 @@ def session_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> 
         request,
         "session.html",
         store=store,
+        person=person,
         title="Session",
         result=result,
         plan_json=json.dumps(plan).replace("</", "<\\/"),
@@ -183,6 +188,7 @@ def screening_due(store: Store, person_id: int, day: dt.date) -> bool:
 def _checkin_page(
     request: Request,
     store: Store,
+    person: int | None,
     *,
     step: str,
     values: dict[str, Any],
@@ -194,6 +200,7 @@ def _checkin_page(
         request,
         "checkin.html",
         store=store,
+        person=person,
         title="Morning check-in",
         step=step,
         values=values,
@@ -206,10 +213,10 @@ def _checkin_page(
 
 
 @router.get("/checkin", response_class=HTMLResponse)
-def checkin_form(request: Request, store: StoreDep) -> Response:
-    if store.current_person_id() is None:
+def checkin_form(request: Request, store: StoreDep, person: CurrentPerson) -> Response:
+    if person is None:
         return redirect("/")
-    return _checkin_page(request, store, step="score", values={"morning": "1"}, errors={})
+    return _checkin_page(request, store, person, step="score", values={"morning": "1"}, errors={})
 
 
 def _pain(raw: object) -> int:
@@ -227,9 +234,12 @@ def _pain(raw: object) -> int:
 
 @router.post("/checkin", response_class=HTMLResponse)
 def checkin_post(
-    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+    request: Request,
+    form: FormDep,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person_id: CurrentPerson,
 ) -> Response:
-    person_id = store.current_person_id()
     if person_id is None:
         return redirect("/")
     day = today(request)
@@ -240,14 +250,26 @@ def checkin_post(
         pain = _pain(form.get("pain"))
     except InvalidInput as error:
         return _checkin_page(
-            request, store, step="score", values=values, errors=field_errors(error), status_code=422
+            request,
+            store,
+            person_id,
+            step="score",
+            values=values,
+            errors=field_errors(error),
+            status_code=422,
         )
     answers: dict[str, Any] | None = None
     if form.get("step") == "questions":
         answers, errors = read_answers(form)
         if errors:
             return _checkin_page(
-                request, store, step="questions", values=values, errors=errors, status_code=422
+                request,
+                store,
+                person_id,
+                step="questions",
+                values=values,
+                errors=errors,
+                status_code=422,
             )
     else:
         why = [label for key, label in NEW_THINGS.items() if form.get(key) == "1"]
@@ -255,20 +277,29 @@ def checkin_post(
             why.append(f"Your score of {pain} is much higher than usual")
         if screening_due(store, person_id, day):
             why.append("It has been a week since you last answered them")
-        if svc.today(store, catalogue, day)["status"] == "stopped":
+        if svc.today(store, catalogue, person_id, day, actor=OWNER)["status"] == "stopped":
             why.append("Your programme is stopped until the questions are answered again")
         if why:
             return _checkin_page(
-                request, store, step="questions", values=values, errors={}, why=why
+                request, store, person_id, step="questions", values=values, errors={}, why=why
             )
     try:
         svc.record_checkin(
-            store, catalogue, day, pain, morning=morning, answers=answers, notes=notes
+            store,
+            catalogue,
+            person_id,
+            day,
+            pain,
+            actor=OWNER,
+            morning=morning,
+            answers=answers,
+            notes=notes,
         )
     except InvalidInput as error:
         return _checkin_page(
             request,
             store,
+            person_id,
             step="questions" if answers else "score",
             values=values,
             errors=field_errors(error),
@@ -288,8 +319,9 @@ def _safe_next(raw: object) -> str:
 
 
 @router.post("/escalations/{escalation_id}/acknowledge")
-def acknowledge(escalation_id: int, form: FormDep, store: StoreDep) -> Response:
-    person_id = store.current_person_id()
+def acknowledge(
+    escalation_id: int, form: FormDep, store: StoreDep, person_id: CurrentPerson
+) -> Response:
     if person_id is not None:
         with contextlib.suppress(StoreError):  # someone else's or gone: nothing to do
             store.acknowledge_escalation(person_id, escalation_id, dt.datetime.now(dt.UTC))
@@ -298,18 +330,23 @@ def acknowledge(escalation_id: int, form: FormDep, store: StoreDep) -> Response:
 
 @router.post("/clearance", response_class=HTMLResponse)
 def clearance_post(
-    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+    request: Request,
+    form: FormDep,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
 ) -> Response:
-    if store.current_person_id() is None:
+    if person is None:
         return redirect("/")
     cleared_by = str(form.get("cleared_by", "")).strip()[:200]
     if not cleared_by:
         day = today(request)
-        result = svc.today(store, catalogue, day)
+        result = svc.today(store, catalogue, person, day, actor=OWNER)
         return render(
             request,
             "today.html",
             store=store,
+            person=person,
             title="Today",
             day=day,
             result=result,
@@ -321,5 +358,5 @@ def clearance_post(
             errors={"cleared_by": "Please say who cleared you, for example 'Dr Patel, GP'."},
             status_code=422,
         )
-    svc.record_clearance(store, catalogue, today(request), cleared_by, None)
+    svc.record_clearance(store, catalogue, person, today(request), cleared_by, None, actor=OWNER)
     return redirect("/checkin")

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT, Exercise
-from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, StoreDep
 from kneecoach.web.pages.common import (
     CATEGORY_NAMES,
     EQUIPMENT_NAMES,
@@ -75,7 +75,9 @@ def _equipment_words(exercise: Exercise) -> list[str]:
 
 
 @router.get("/library", response_class=HTMLResponse)
-def library(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+def library(
+    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+) -> Response:
     category = request.query_params.get("category") or ""
     have = [e for e in request.query_params.getlist("equipment") if e in EQUIPMENT]
     chosen_category = category if category in CATEGORIES and category != "avoid" else ""
@@ -86,11 +88,12 @@ def library(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Respo
         and (not chosen_category or ex.category == chosen_category)
         and (not have or ex.needs_met(have, ex.access))
     ]
-    units = units_of(store)
+    units = units_of(store, person)
     return render(
         request,
         "library.html",
         store=store,
+        person=person,
         title="Exercise library",
         entries=[
             {"exercise": ex, "range": range_words(ex, units), "kit": _equipment_words(ex)}
@@ -106,31 +109,46 @@ def library(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Respo
 
 @router.get("/library/{exercise_id}", response_class=HTMLResponse)
 def exercise_page(
-    exercise_id: str, request: Request, store: StoreDep, catalogue: CatalogueDep
+    exercise_id: str,
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
 ) -> Response:
     if exercise_id not in catalogue:
-        return render(request, "not_found.html", store=store, title="Not found", status_code=404)
+        return render(
+            request,
+            "not_found.html",
+            store=store,
+            person=person,
+            title="Not found",
+            status_code=404,
+        )
     exercise = catalogue.get(exercise_id)
     names = {ex.id: ex.name for ex in catalogue}
     return render(
         request,
         "exercise.html",
         store=store,
+        person=person,
         title=exercise.name,
         exercise=exercise,
         category=CATEGORY_NAMES[exercise.category],
-        range=range_words(exercise, units_of(store)),
+        range=range_words(exercise, units_of(store, person)),
         kit=_equipment_words(exercise),
         names=names,
     )
 
 
 @router.get("/avoid", response_class=HTMLResponse)
-def avoid(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+def avoid(
+    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+) -> Response:
     return render(
         request,
         "avoid.html",
         store=store,
+        person=person,
         title="What to leave out for now",
         entries=catalogue.by_category("avoid"),
     )

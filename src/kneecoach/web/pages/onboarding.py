@@ -13,8 +13,9 @@ from kneecoach.domain.exercises import ACCESS, EQUIPMENT
 from kneecoach.domain.planning import CONDITIONS, STOP_RULES, build_week, parse_profile, plan
 from kneecoach.domain.screening import QUESTIONS, ScreeningError, screen
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
-from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, StoreDep
 from kneecoach.web.pages.common import (
     ACCESS_NAMES,
     CONDITION_NAMES,
@@ -36,8 +37,8 @@ MAX_PSFS = 3
 
 
 @router.get("/", response_class=HTMLResponse)
-def welcome(request: Request, store: StoreDep) -> HTMLResponse:
-    return render(request, "welcome.html", store=store, title="Welcome")
+def welcome(request: Request, store: StoreDep, person: CurrentPerson) -> HTMLResponse:
+    return render(request, "welcome.html", store=store, person=person, title="Welcome")
 
 
 # --- screening ---------------------------------------------------------------------------
@@ -84,11 +85,12 @@ def read_answers(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 @router.get("/screening", response_class=HTMLResponse)
-def screening_form(request: Request, store: StoreDep) -> HTMLResponse:
+def screening_form(request: Request, store: StoreDep, person: CurrentPerson) -> HTMLResponse:
     return render(
         request,
         "screening.html",
         store=store,
+        person=person,
         title="Safety questions",
         groups=screening_groups(),
         values={},
@@ -97,13 +99,16 @@ def screening_form(request: Request, store: StoreDep) -> HTMLResponse:
 
 
 @router.post("/screening", response_class=HTMLResponse)
-def screening_post(request: Request, form: FormDep, store: StoreDep) -> HTMLResponse:
+def screening_post(
+    request: Request, form: FormDep, store: StoreDep, person: CurrentPerson
+) -> HTMLResponse:
     answers, errors = read_answers(form)
     if errors:
         return render(
             request,
             "screening.html",
             store=store,
+            person=person,
             title="Safety questions",
             groups=screening_groups(),
             values={k: str(v) for k, v in form.items()},
@@ -112,8 +117,10 @@ def screening_post(request: Request, form: FormDep, store: StoreDep) -> HTMLResp
         )
     triage = screen(answers)
     if triage.stops_programme:
-        return render(request, "stop.html", store=store, title="Please get help", triage=triage)
-    return _profile_page(request, store, answers, triage=triage.as_dict())
+        return render(
+            request, "stop.html", store=store, person=person, title="Please get help", triage=triage
+        )
+    return _profile_page(request, store, person, answers, triage=triage.as_dict())
 
 
 # --- profile -----------------------------------------------------------------------------
@@ -122,6 +129,7 @@ def screening_post(request: Request, form: FormDep, store: StoreDep) -> HTMLResp
 def _profile_page(
     request: Request,
     store: Any,
+    person: int | None,
     answers: dict[str, Any],
     *,
     triage: dict[str, Any] | None = None,
@@ -132,6 +140,7 @@ def _profile_page(
         request,
         "profile.html",
         store=store,
+        person=person,
         title="About you and your kit",
         screening_json=json.dumps(answers),
         triage=triage,
@@ -202,7 +211,11 @@ def psfs_field(field: str) -> str:
 
 @router.post("/profile", response_class=HTMLResponse)
 def profile_post(
-    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+    request: Request,
+    form: FormDep,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
 ) -> Response:
     try:
         answers = json.loads(str(form.get("screening", "")))
@@ -217,14 +230,19 @@ def profile_post(
     try:
         profile = read_profile(form, answers)
         psfs = read_psfs(form)
-        result = svc.start_programme(store, catalogue, profile, today(request), psfs)
+        result = svc.start_programme(store, catalogue, profile, today(request), psfs, actor=OWNER)
     except (InvalidInput, ValueError) as error:
         errors = field_errors(error)
         errors = {psfs_field(k): v for k, v in errors.items()}
-        return _profile_page(request, store, answers, values=values, errors=errors)
+        return _profile_page(request, store, person, answers, values=values, errors=errors)
     if not result["saved"]:
         return render(
-            request, "stop.html", store=store, title="Please get help", triage=screen(answers)
+            request,
+            "stop.html",
+            store=store,
+            person=person,
+            title="Please get help",
+            triage=screen(answers),
         )
     return redirect("/programme?new=1")
 
@@ -233,8 +251,9 @@ def profile_post(
 
 
 @router.get("/programme", response_class=HTMLResponse)
-def programme_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
-    person_id = store.current_person_id()
+def programme_page(
+    request: Request, store: StoreDep, catalogue: CatalogueDep, person_id: CurrentPerson
+) -> Response:
     if person_id is None:
         return redirect("/")
     person = store.person(person_id)
@@ -242,13 +261,14 @@ def programme_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -
     planned = plan(profile, catalogue)
     day = today(request)
     course = svc.load_course(store, catalogue, person_id, max(day, person["start_date"]))
-    units = units_of(store)
+    units = units_of(store, person_id)
     week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)
     versions = [v for v in store.programme_versions(person_id) if v["version"] > 1]
     return render(
         request,
         "programme.html",
         store=store,
+        person=person_id,
         title="Your programme",
         new=request.query_params.get("new") == "1",
         changed=request.query_params.get("changed") == "1",

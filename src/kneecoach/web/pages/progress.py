@@ -7,10 +7,13 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import TRAINING_DAYS
 from kneecoach.services import programme as svc
+from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
-from kneecoach.web.deps import CatalogueDep, StoreDep
+from kneecoach.store.repository import Store
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, StoreDep
 from kneecoach.web.pages import charts
 from kneecoach.web.pages.common import FormDep, field_errors, redirect, render, today
 from kneecoach.web.pages.onboarding import psfs_field, read_psfs
@@ -27,16 +30,16 @@ ACTION_WORDS = {
 
 def _progress_page(
     request: Request,
-    store: StoreDep,
-    catalogue: CatalogueDep,
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int | None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    person_id = store.current_person_id()
     if person_id is None:
         return redirect("/")
     day = today(request)
-    data = svc.progress(store, catalogue, day)
+    data = svc.progress(store, catalogue, person_id, day, actor=OWNER)
     person = store.person(person_id)
     start = person["start_date"]
     end = max(day, start)
@@ -53,6 +56,7 @@ def _progress_page(
         request,
         "progress.html",
         store=store,
+        person=person_id,
         title="Progress",
         data=data,
         baseline=baseline,
@@ -76,23 +80,29 @@ def _progress_page(
 
 
 @router.get("/progress", response_class=HTMLResponse)
-def progress_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
-    return _progress_page(request, store, catalogue)
+def progress_page(
+    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+) -> Response:
+    return _progress_page(request, store, catalogue, person)
 
 
 @router.post("/psfs", response_class=HTMLResponse)
 def psfs_post(
-    request: Request, form: FormDep, store: StoreDep, catalogue: CatalogueDep
+    request: Request,
+    form: FormDep,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
 ) -> Response:
     """A new PSFS assessment: the same activities, scored again."""
-    if store.current_person_id() is None:
+    if person is None:
         return redirect("/")
     try:
         raw = read_psfs(form)
         if raw is None:
             raise InvalidInput("psfs_name_0", "name at least one activity and give it a score")
-        svc.record_psfs(store, today(request), raw)
+        svc.record_psfs(store, person, today(request), raw, actor=OWNER)
     except InvalidInput as error:
         errors = {psfs_field(k): v for k, v in field_errors(error).items()}
-        return _progress_page(request, store, catalogue, errors=errors, status_code=422)
+        return _progress_page(request, store, catalogue, person, errors=errors, status_code=422)
     return redirect("/progress#psfs")

@@ -1,0 +1,55 @@
+"""Who is acting, and for whom: every service takes an `Actor` and the person it acts on.
+
+In personal mode the one actor is the owner of the machine (`OWNER`), who may act for
+every person in their own database. Clinic mode adds accounts with roles (admin,
+physio, patient); `authorize` is the one place that decides who may act for whom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from kneecoach.domain.errors import FieldError
+
+if TYPE_CHECKING:  # the CLI imports OWNER without loading the store
+    from kneecoach.store.repository import Store
+
+Role = Literal["owner", "admin", "physio", "patient"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a role, and the account behind it (none for the personal owner)."""
+
+    role: Role
+    account_id: int | None = None
+
+
+OWNER = Actor("owner")
+
+
+class NotAllowed(FieldError):
+    """The actor may not act for this person (the web answers 404: nothing is revealed)."""
+
+    def __init__(self) -> None:
+        super().__init__("person", "no such person")
+
+
+class UnknownPerson(FieldError):
+    def __init__(self, person_id: int) -> None:
+        super().__init__("person", f"no person with id {person_id}")
+
+
+def may_start(actor: Actor) -> None:
+    """Raise unless `actor` may start a programme for a new person."""
+    if actor.role != "owner":
+        raise NotAllowed()
+
+
+def authorize(store: Store, actor: Actor, person_id: int) -> None:
+    """Raise unless `actor` may act for `person_id`, who must exist."""
+    if actor.role != "owner":
+        raise NotAllowed()  # clinic roles are decided here once accounts exist
+    if not store.has_person(person_id):
+        raise UnknownPerson(person_id)
