@@ -72,10 +72,10 @@ def counts(path: Path) -> dict[str, int]:
         }
 
 
-def log_session(url: str, log_file: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+def log_session(url: str, log_file: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [EXE, "session", "--log", str(log_file), "--db", url, "--json"],
-        env={**os.environ, **(env or {})},
+        env=dict(os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -86,13 +86,14 @@ def test_sigkill_inside_the_write_leaves_nothing_and_a_retry_stores_it_once(data
     log_file = tmp_path / "log.json"
     log_file.write_text(json.dumps(session_log("kill-me")))
     marker = tmp_path / "paused"
-    proc = log_session(
-        url,
-        log_file,
-        {
-            "KNEECOACH_TEST_PAUSE_IN_WRITE": "60",
-            "KNEECOACH_TEST_PAUSE_MARKER": str(marker),
-        },
+    root = Path(__file__).resolve().parents[2]
+    command = ["session", "--log", str(log_file), "--db", url, "--json"]
+    proc = subprocess.Popen(  # the real command, paused from outside inside its write
+        [sys.executable, "-m", "tests.integration.pause_in_write", str(marker), *command],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while not marker.exists():

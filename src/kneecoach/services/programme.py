@@ -7,8 +7,6 @@ storage in `kneecoach.store`.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,22 +46,6 @@ from kneecoach.services.course import (
 )
 from kneecoach.services.validation import InvalidInput, parse_psfs, parse_session_log
 from kneecoach.store.repository import Store
-
-# A test-only pause inside the write transaction, so a test can SIGKILL mid-write:
-# seconds to wait, and a file touched when the wait begins.
-PAUSE_ENV = "KNEECOACH_TEST_PAUSE_IN_WRITE"
-PAUSE_MARKER_ENV = "KNEECOACH_TEST_PAUSE_MARKER"
-
-
-def _pause_for_crash_tests() -> None:
-    pause = os.environ.get(PAUSE_ENV)
-    if not pause:
-        return
-    marker = os.environ.get(PAUSE_MARKER_ENV)
-    if marker:
-        with open(marker, "w", encoding="utf-8") as handle:
-            handle.write(str(os.getpid()))
-    time.sleep(float(pause))
 
 
 class NotStarted(InvalidInput):
@@ -338,7 +320,6 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
     log = prepared.session
     person_id = prepared.person_id
     session_id, created = store.add_session(person_id, log)
-    _pause_for_crash_tests()
     if created:
         store.record_decisions(
             person_id, [decision_row(d, session_id, d.date) for d in prepared.decisions]
