@@ -52,7 +52,7 @@ def _settings_page(
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_form(request: Request, store: StoreDep, person_id: CurrentPerson) -> Response:
+def settings_form(request: Request, store: ReadStoreDep, person_id: CurrentPerson) -> Response:
     if person_id is None:
         return redirect("/")
     profile = store.person(person_id)["profile"]
@@ -103,7 +103,7 @@ def settings_post(
 
 
 @router.get("/export")
-def export(request: Request, store: StoreDep, person: CurrentPerson) -> Response:
+def export(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Response:
     if person is None:
         return redirect("/")
     document = account.export_data(store, person, actor=OWNER)
@@ -116,7 +116,7 @@ def export(request: Request, store: StoreDep, person: CurrentPerson) -> Response
 
 
 @router.get("/delete", response_class=HTMLResponse)
-def delete_form(request: Request, store: StoreDep, person: CurrentPerson) -> Response:
+def delete_form(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Response:
     return render(
         request,
         "delete.html",
@@ -148,7 +148,7 @@ def delete_post(
 
 
 @router.get("/deleted", response_class=HTMLResponse)
-def deleted(request: Request, store: StoreDep, person: CurrentPerson) -> Response:
+def deleted(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Response:
     return render(
         request,
         "delete.html",

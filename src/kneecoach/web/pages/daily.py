@@ -19,7 +19,7 @@ from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.errors import StoreError
 from kneecoach.store.repository import Store
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep, StoreDep
 from kneecoach.web.pages.common import (
     FormDep,
     dose_words,
@@ -213,7 +213,7 @@ def _checkin_page(
 
 
 @router.get("/checkin", response_class=HTMLResponse)
-def checkin_form(request: Request, store: StoreDep, person: CurrentPerson) -> Response:
+def checkin_form(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Response:
     if person is None:
         return redirect("/")
     return _checkin_page(request, store, person, step="score", values={"morning": "1"}, errors={})

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT, Exercise
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep
 from kneecoach.web.pages.common import (
     CATEGORY_NAMES,
     EQUIPMENT_NAMES,
@@ -76,7 +76,7 @@ def _equipment_words(exercise: Exercise) -> list[str]:
 
 @router.get("/library", response_class=HTMLResponse)
 def library(
-    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, person: CurrentPerson
 ) -> Response:
     category = request.query_params.get("category") or ""
     have = [e for e in request.query_params.getlist("equipment") if e in EQUIPMENT]
@@ -111,7 +111,7 @@ def library(
 def exercise_page(
     exercise_id: str,
     request: Request,
-    store: StoreDep,
+    store: ReadStoreDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
 ) -> Response:
@@ -142,7 +142,7 @@ def exercise_page(
 
 @router.get("/avoid", response_class=HTMLResponse)
 def avoid(
-    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, person: CurrentPerson
 ) -> Response:
     return render(
         request,

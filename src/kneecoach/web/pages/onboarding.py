@@ -15,7 +15,7 @@ from kneecoach.domain.screening import QUESTIONS, ScreeningError, screen
 from kneecoach.services import programme as svc
 from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep, StoreDep
 from kneecoach.web.pages.common import (
     ACCESS_NAMES,
     CONDITION_NAMES,
@@ -37,7 +37,7 @@ MAX_PSFS = 3
 
 
 @router.get("/", response_class=HTMLResponse)
-def welcome(request: Request, store: StoreDep, person: CurrentPerson) -> HTMLResponse:
+def welcome(request: Request, store: ReadStoreDep, person: CurrentPerson) -> HTMLResponse:
     return render(request, "welcome.html", store=store, person=person, title="Welcome")
 
 
@@ -85,7 +85,7 @@ def read_answers(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 @router.get("/screening", response_class=HTMLResponse)
-def screening_form(request: Request, store: StoreDep, person: CurrentPerson) -> HTMLResponse:
+def screening_form(request: Request, store: ReadStoreDep, person: CurrentPerson) -> HTMLResponse:
     return render(
         request,
         "screening.html",
@@ -252,7 +252,7 @@ def profile_post(
 
 @router.get("/programme", response_class=HTMLResponse)
 def programme_page(
-    request: Request, store: StoreDep, catalogue: CatalogueDep, person_id: CurrentPerson
+    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, person_id: CurrentPerson
 ) -> Response:
     if person_id is None:
         return redirect("/")
