@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         err.print("\nStopped. Nothing was saved.")
         return 130
     except (InputError, FieldError) as error:
-        err.print(f"error: {error}", markup=False, soft_wrap=True)
+        hint = " (run `kneecoach start`)" if getattr(error, "field", None) == "programme" else ""
+        err.print(f"error: {error}{hint}", markup=False, soft_wrap=True)
         return BAD_INPUT
     except ContentError as error:
         err.print(f"error: content file {error}", markup=False, soft_wrap=True)

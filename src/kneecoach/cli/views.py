@@ -157,10 +157,12 @@ def today(result: dict[str, Any], catalogue: Catalogue) -> None:
     status = result["status"]
     day = f"{str(result['weekday']).capitalize()} {result['date']}"
     if status == "not-started":
-        out.print(str(result.get("message", "Not started yet.")))
+        out.print(f"{result.get('message', 'Not started yet.')} Run `kneecoach start`.")
         return
     if status == "stopped":
         out.print(f"[bold red]Programme stopped.[/bold red] {result.get('message', '')}")
+        if result.get("needs_clearance"):
+            out.print("When a professional has cleared you: `kneecoach clear --by WHO`.")
         return
     if status == "rest":
         out.print(f"{day}: a rest day. A short walk is fine if it feels good.")

@@ -52,7 +52,7 @@ class NotStarted(InvalidInput):
     """No programme in this database yet."""
 
     def __init__(self) -> None:
-        super().__init__("programme", "no programme yet: run `kneecoach start` first")
+        super().__init__("programme", "no programme yet: start one first")
 
 
 # --- starting -------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def today(
         "screening_due": False,
     }
     if person_id is None:
-        result["message"] = "No programme yet. Run `kneecoach start`."
+        result["message"] = "No programme yet. Start one first."
         return result
     authorize(store, actor, person_id)
     person = store.person(person_id)
@@ -174,10 +174,10 @@ def today(
     ]
     if course.stop is not None:
         result["status"] = "stopped"
+        result["needs_clearance"] = True
         result["message"] = (
             f"{course.stop.rule}: {course.stop.message} The programme restarts when a "
-            "professional has cleared you (`kneecoach clear`) and you answer the safety "
-            "questions again."
+            "professional has cleared you and you answer the safety questions again."
         )
         return result
     if course.urgency in STOPPING:  # never a session beside an urgent or emergency message

@@ -458,6 +458,11 @@ class TodayPublic(BaseModel):
     paused: list[PausedPublic] | None = None
     estimated_minutes: int | None = None
     stop_rules: list[str] | None = None
+    needs_clearance: bool | None = Field(
+        default=None,
+        description="True when stopped until a professional clears the person "
+        "(`POST /api/v1/clearances`).",
+    )
 
 
 # --- sessions ------------------------------------------------------------------------
