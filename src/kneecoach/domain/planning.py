@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any, Literal, Protocol
 
 from kneecoach.domain import rules
@@ -46,6 +47,28 @@ TRAINING_DAYS: dict[int, tuple[int, ...]] = {
     6: (0, 1, 2, 3, 4, 5),
     7: (0, 1, 2, 3, 4, 5, 6),
 }
+
+
+def is_training_day(days_per_week: int, day: date) -> bool:
+    """Whether `day` is one of the week's training days for `days_per_week`."""
+    return day.weekday() in TRAINING_DAYS[days_per_week]
+
+
+def training_days_between(days_per_week: int, first: date, last: date) -> int:
+    """How many training days from `first` to `last`, both included (0 if last < first)."""
+    span = (last - first).days + 1
+    return sum(is_training_day(days_per_week, first + timedelta(days=n)) for n in range(span))
+
+
+def next_training_day(days_per_week: int, day: date) -> date:
+    """The first training day after `day` (within the next 7 days: there always is one)."""
+    return next(
+        day + timedelta(days=n)
+        for n in range(1, 8)
+        if is_training_day(days_per_week, day + timedelta(days=n))
+    )
+
+
 # PR-2: at least 48 h between strength sessions; ACSM: 2-3 strength days a week.
 MIN_STRENGTH_GAP_DAYS = rules.PR2_MIN_STRENGTH_GAP_DAYS
 MAX_STRENGTH_DAYS = rules.PR2_MAX_STRENGTH_DAYS

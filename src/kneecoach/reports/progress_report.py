@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from kneecoach.domain.exercises import Catalogue
-from kneecoach.domain.planning import DISCLAIMER, TRAINING_DAYS
+from kneecoach.domain.planning import DISCLAIMER, TRAINING_DAYS, training_days_between
 from kneecoach.domain.trends import important_change, psfs_change
 from kneecoach.domain.wording import pain_words
 from kneecoach.reports.charts import legend_items, pain_chart, rolling_means
@@ -86,12 +86,7 @@ def report_html(
     latest = means[-1][1] if means else None
     sessions = [s for s in store.sessions(person_id, until=last) if s["date"] >= first]
     done = {s["date"] for s in sessions}
-    planned_days = set(TRAINING_DAYS[now.profile.days_per_week])
-    planned = sum(
-        1
-        for n in range((last - max(first, start)).days + 1)
-        if (max(first, start) + dt.timedelta(days=n)).weekday() in planned_days
-    )
+    planned = training_days_between(now.profile.days_per_week, max(first, start), last)
     psfs_rows = store.psfs(person_id)
     psfs = []
     for row in psfs_rows:

@@ -47,9 +47,15 @@ def may_start(actor: Actor) -> None:
         raise NotAllowed()
 
 
-def authorize(store: Store, actor: Actor, person_id: int) -> None:
-    """Raise unless `actor` may act for `person_id`, who must exist."""
+def permit(actor: Actor, person_id: int) -> None:
+    """Raise unless `actor` may act for `person_id` (the role alone; no query). A caller
+    that reads the person anyway uses this and raises UnknownPerson when it finds none."""
     if actor.role != "owner":
         raise NotAllowed()  # clinic roles are decided here once accounts exist
+
+
+def authorize(store: Store, actor: Actor, person_id: int) -> None:
+    """Raise unless `actor` may act for `person_id`, who must exist."""
+    permit(actor, person_id)
     if not store.has_person(person_id):
         raise UnknownPerson(person_id)

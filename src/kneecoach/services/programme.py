@@ -16,13 +16,13 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import (
     DISCLAIMER,
     STOP_RULES,
-    TRAINING_DAYS,
     WEEKDAYS,
     Profile,
     Slot,
     build_week,
     parse_profile,
     plan,
+    training_days_between,
 )
 from kneecoach.domain.progression import (
     ACCEPTABLE_MAX,
@@ -33,7 +33,7 @@ from kneecoach.domain.progression import (
 )
 from kneecoach.domain.screening import screening_due
 from kneecoach.domain.trends import Score, psfs_change, weekly_means
-from kneecoach.services.actor import Actor, authorize, may_start
+from kneecoach.services.actor import Actor, UnknownPerson, authorize, may_start, permit
 from kneecoach.services.course import (
     decision_row,
     last_decisions,
@@ -267,11 +267,11 @@ def prepare_session(
 
 
 def current_programme(store: Store, person_id: int, *, actor: Actor) -> dict[str, Any]:
-    """The person with their newest programme version (NotStarted if they have none)."""
-    authorize(store, actor, person_id)
+    """The person with their newest programme version (the hot write path: one query)."""
+    permit(actor, person_id)
     current = store.person_with_programme(person_id)
     if current is None:
-        raise NotStarted()
+        raise UnknownPerson(person_id)  # a person always has their first programme
     return current
 
 
@@ -482,16 +482,6 @@ def history(store: Store, person_id: int | None, *, actor: Actor) -> dict[str, A
     }
 
 
-def _training_days_between(profile: Profile, start: dt.date, end: dt.date) -> int:
-    days = {WEEKDAYS[d] for d in TRAINING_DAYS[profile.days_per_week]}
-    count = 0
-    day = start
-    while day <= end:
-        count += WEEKDAYS[day.weekday()] in days
-        day += dt.timedelta(days=1)
-    return count
-
-
 def progress(
     store: Store, catalogue: Catalogue, person_id: int, day: dt.date, *, actor: Actor
 ) -> dict[str, Any]:
@@ -521,7 +511,9 @@ def progress(
         "escalations": _escalations_to(store, person_id, end),
         "decisions": _decisions_to(store, person_id, end, keys),
         "adherence": {
-            "planned": _training_days_between(profile, start, end) if day >= start else 0,
+            "planned": training_days_between(profile.days_per_week, start, end)
+            if day >= start
+            else 0,
             "done": len(done),
         },
         "psfs": _psfs_summary(store.psfs(person_id)),

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kneecoach.domain.exercises import Catalogue
-from kneecoach.domain.planning import STOP_RULES, TRAINING_DAYS, WEEKDAYS
+from kneecoach.domain.planning import STOP_RULES, WEEKDAYS, next_training_day, parse_profile
 from kneecoach.domain.trends import Score, usual_morning
 from kneecoach.domain.wording import describe_load
 from kneecoach.services import programme as svc
@@ -74,13 +74,9 @@ def _items(catalogue: Catalogue, result: dict[str, Any], units: str) -> list[dic
 def _next_session_day(store: Store, person_id: int | None, day: dt.date) -> str | None:
     if person_id is None:
         return None
-    days = int(store.person(person_id)["profile"].get("days_per_week", 3))
-    training = set(TRAINING_DAYS.get(days, ()))
-    for ahead in range(1, 8):
-        later = day + dt.timedelta(days=ahead)
-        if later.weekday() in training:
-            return "tomorrow" if ahead == 1 else WEEKDAYS[later.weekday()].capitalize()
-    return None
+    days = parse_profile(store.person(person_id)["profile"]).days_per_week
+    later = next_training_day(days, day)
+    return "tomorrow" if (later - day).days == 1 else WEEKDAYS[later.weekday()].capitalize()
 
 
 def _checked_in_today(store: Store, person_id: int | None, day: dt.date) -> bool:
