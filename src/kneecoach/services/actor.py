@@ -30,7 +30,8 @@ OWNER = Actor("owner")
 
 
 class NotAllowed(FieldError):
-    """The actor may not act for this person (the web answers 404: nothing is revealed)."""
+    """The actor may not act for this person. Worded like an unknown person, so a refusal
+    reveals nothing about who exists (web: 422 naming `person`; CLI: exit 2)."""
 
     def __init__(self) -> None:
         super().__init__("person", "no such person")
