@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from kneecoach.content.loader import load_catalogue
+from kneecoach.domain.errors import FieldError
 from kneecoach.services import account
 from kneecoach.services import programme as svc
-from kneecoach.services.actor import OWNER, Actor, NotAllowed, UnknownPerson
+from kneecoach.services.actor import OWNER, Actor, NotAllowed
 from kneecoach.store.db import connect, unit_of_work
 from tests.factories import profile
 
@@ -70,6 +71,6 @@ def test_only_the_owner_acts_in_personal_mode_and_a_refusal_writes_nothing(db_ur
 def test_a_person_who_is_not_there_is_named(db_url):
     catalogue = load_catalogue()
     engine = connect(db_url)
-    with pytest.raises(UnknownPerson) as raised, unit_of_work(engine) as store:
+    with pytest.raises(FieldError) as raised, unit_of_work(engine) as store:
         svc.record_checkin(store, catalogue, 404, START, 3, actor=OWNER, morning=True)
     assert raised.value.field == "person"

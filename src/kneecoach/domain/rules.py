@@ -143,8 +143,17 @@ def configure(values: dict[str, float]) -> None:
             raise ValueError(f"{name}: must be from {choice.minimum:g} to {choice.maximum:g}")
         chosen[name] = int(value) if choice.whole else float(value)
     globals().update(chosen)
+    global _FINGERPRINT
+    _FINGERPRINT = _fingerprint()
+
+
+def _fingerprint() -> str:
+    return ",".join(f"{name}={value!r}" for name, value in sorted(design_choices().items()))
+
+
+_FINGERPRINT = _fingerprint()
 
 
 def fingerprint() -> str:
     """The design choices in force as one short text (stored states depend on them)."""
-    return ",".join(f"{name}={value!r}" for name, value in sorted(design_choices().items()))
+    return _FINGERPRINT

@@ -11,7 +11,7 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import WEEKDAYS, Profile, Session, build_week, parse_profile
 from kneecoach.domain.progression import Decision
 from kneecoach.domain.trends import Escalation
-from kneecoach.services.actor import Actor, authorize
+from kneecoach.services.actor import Actor, permit
 from kneecoach.services.course import history, load, version_number
 from kneecoach.store.repository import Store
 
@@ -44,7 +44,7 @@ def current(
     store: Store, catalogue: Catalogue, person_id: int, day: dt.date, *, actor: Actor
 ) -> Current:
     """Fold the person's course up to `day` (read only: nothing is stored)."""
-    authorize(store, actor, person_id)
+    permit(actor, person_id)  # store.person refuses an unknown one
     person = store.person(person_id)
     profile = parse_profile(person["profile"])
     until = max(day, person["start_date"])

@@ -12,7 +12,7 @@ from typing import Any
 from kneecoach import __version__
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import parse_profile, replan
-from kneecoach.services.actor import Actor, NotAllowed, authorize
+from kneecoach.services.actor import Actor, NotAllowed, permit
 from kneecoach.services.programme import load_course
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.repository import Store
@@ -53,7 +53,7 @@ def change_settings(
     Returns {"changed": [keys], "version": number or None, "reasons": [...]}.
     Raises InvalidInput (naming the field) for a bad value or an unknown key.
     """
-    authorize(store, actor, person_id)
+    permit(actor, person_id)  # store.person refuses an unknown one
     unknown = sorted(set(changes) - set(SETTINGS_KEYS))
     if unknown:
         raise InvalidInput(unknown[0], "this setting cannot be changed here")
@@ -123,7 +123,7 @@ def _plain(value: object) -> object:
 
 def export_data(store: Store, person_id: int, *, actor: Actor) -> dict[str, Any]:
     """Everything stored about the person, in the format of docs/export-format.md."""
-    authorize(store, actor, person_id)
+    permit(actor, person_id)  # store.person refuses an unknown one
     person = store.person(person_id)
     document: dict[str, Any] = {
         "format_version": EXPORT_FORMAT_VERSION,

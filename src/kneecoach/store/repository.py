@@ -845,7 +845,7 @@ class Store:
 
 
 def _no_person(person_id: int) -> StoreError:
-    return StoreError("person", f"no person with id {person_id}; run `kneecoach start` first")
+    return StoreError("person", f"no person with id {person_id}")
 
 
 def _rowcount(result: Any) -> int:
