@@ -13,6 +13,7 @@ from kneecoach.cli.database import (
     DateOption,
     DbOption,
     PersonOption,
+    database_url,
     engine_for,
     person_for,
     started_person,
@@ -322,7 +323,7 @@ def register(app: typer.Typer) -> None:
         with Progress(*columns, console=err, disable=as_json, transient=False) as bar:
             task = bar.add_task("review", total=total)
             people, new = review_all(
-                engine.url.render_as_string(hide_password=False),
+                database_url(db),
                 catalogue,
                 day,
                 batch=batch,
@@ -377,8 +378,6 @@ def register_serve(app: typer.Typer) -> None:
                 f"{host!r} is not a loopback address. Personal mode has no accounts, so it "
                 "only listens on this machine (127.0.0.1, localhost or ::1).",
             )
-        from kneecoach.cli.database import database_url
-
         url = database_url(db)
         connect_db(url)  # create or migrate the database before the workers start
         os.environ["KNEECOACH_DATABASE_URL"] = url

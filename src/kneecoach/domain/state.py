@@ -194,9 +194,8 @@ class CourseState:
                 f"course state version {raw.get('state_version')!r} is not {STATE_VERSION}: "
                 "replay the course from its start"
             )
-        read = _Reader()
-        day = read.day
-        slots = tuple(read.slot(s) for s in raw["slots"])
+        day = date.fromisoformat
+        slots = tuple(_slot_of(s) for s in raw["slots"])
         number, effective, version_slots, reasons, version_ban = raw["version"]
         return cls(
             start=day(raw["start"]),
@@ -207,13 +206,13 @@ class CourseState:
             slots=slots,
             order=tuple(raw["order"]),
             performances=tuple(
-                (slot, tuple(read.perf(p) for p in ps)) for slot, ps in raw["performances"]
+                (slot, tuple(_perf_of(p) for p in ps)) for slot, ps in raw["performances"]
             ),
-            pending=tuple(read.session(s) for s in raw["pending"]),
+            pending=tuple(_session_of(s) for s in raw["pending"]),
             decided=tuple((slot, key, day(d)) for slot, key, d in raw["decided"]),
             aerobic_steps=tuple((slot, day(d)) for slot, d in raw["aerobic_steps"]),
-            scores=tuple(read.score(s) for s in raw["scores"]),
-            last_score=read.score(raw["last_score"]) if raw["last_score"] else None,
+            scores=tuple(_score(*s) for s in raw["scores"]),
+            last_score=_score(*raw["last_score"]) if raw["last_score"] else None,
             last_checkin=day(raw["last_checkin"]) if raw["last_checkin"] else None,
             episodes=tuple((rule, cast(Urgency, urgency)) for rule, urgency in raw["episodes"]),
             current=tuple(_escalation(e) for e in raw["current"]),
@@ -226,7 +225,7 @@ class CourseState:
             version=Version(
                 int(number),
                 day(effective),
-                slots if version_slots is None else tuple(read.slot(s) for s in version_slots),
+                slots if version_slots is None else tuple(_slot_of(s) for s in version_slots),
                 tuple(reasons),
                 bool(version_ban),
             ),
@@ -237,58 +236,42 @@ class CourseState:
 # --- JSON for the parts ------------------------------------------------------------------
 
 
-class _Reader:
-    """Reads the parts of a stored state, making each distinct small value once.
+# Reading the parts of a stored state. States repeat themselves and each other: the same
+# dose in a slot and in its performances, the same set many times, the same (day, pain)
+# score in many people's last four weeks. The values are frozen, so one object stands for
+# every copy (interned through bounded `lru_cache`s), and reading a state costs about what
+# is particular to it.
 
-    States repeat themselves and each other: the same dose in a slot and in its
-    performances, the same set many times, the same (day, pain) score in many people's
-    last four weeks. The values are frozen, so one object can stand for every copy
-    (interned through bounded `lru_cache`s), and reading a state costs about what is
-    particular to it.
-    """
 
-    day = staticmethod(date.fromisoformat)
+def _slot_of(raw: list[Any]) -> Slot:
+    slot, kind, exercise_id, dose, note, paused = raw
+    return _slot(slot, kind, exercise_id, tuple(dose), note, paused)
 
-    @staticmethod
-    def dose(raw: list[Any]) -> Prescription:
-        return _dose(*raw)
 
-    @staticmethod
-    def set(raw: list[Any]) -> SetResult:
-        return _set(*raw)
+def _perf_of(raw: list[Any]) -> Performance:
+    key, when, exercise_id, target, sets, hurt, morning_rise = raw
+    return Performance(
+        key,
+        date.fromisoformat(when),
+        exercise_id,
+        _dose(*target),
+        tuple(_set(*s) for s in sets),
+        bool(hurt),
+        morning_rise,
+    )
 
-    @staticmethod
-    def slot(raw: list[Any]) -> Slot:
-        slot, kind, exercise_id, dose, note, paused = raw
-        return _slot(slot, kind, exercise_id, tuple(dose), note, paused)
 
-    @staticmethod
-    def score(raw: list[Any]) -> Score:
-        return _score(*raw)
-
-    def perf(self, raw: list[Any]) -> Performance:
-        key, when, exercise_id, target, sets, hurt, morning_rise = raw
-        return Performance(
-            key,
-            self.day(when),
-            exercise_id,
-            _dose(*target),
-            tuple(_set(*s) for s in sets),
-            bool(hurt),
-            morning_rise,
-        )
-
-    def session(self, raw: Mapping[str, Any]) -> LoggedSession:
-        return LoggedSession(
-            key=raw["key"],
-            date=self.day(raw["date"]),
-            pain_before=int(raw["pain_before"]),
-            pain_after=int(raw["pain_after"]),
-            entries=tuple(
-                LoggedEntry(e["exercise_id"], bool(e["hurt"]), tuple(_set(*s) for s in e["sets"]))
-                for e in raw["entries"]
-            ),
-        )
+def _session_of(raw: Mapping[str, Any]) -> LoggedSession:
+    return LoggedSession(
+        key=raw["key"],
+        date=date.fromisoformat(raw["date"]),
+        pain_before=int(raw["pain_before"]),
+        pain_after=int(raw["pain_after"]),
+        entries=tuple(
+            LoggedEntry(e["exercise_id"], bool(e["hurt"]), tuple(_set(*s) for s in e["sets"]))
+            for e in raw["entries"]
+        ),
+    )
 
 
 # typed=True: 2 and 2.0 (or 1 and True) are kept apart, so a value reads back as written.

@@ -141,14 +141,18 @@ def review_all(
             last_id = ids[-1]
             yield ids
 
-    people = new = 0
+    totals = [0, 0]  # people, new decisions
+
+    def tally(count: int, made: int) -> None:
+        totals[0] += count
+        totals[1] += made
+        if progress:
+            progress(count)
+
     if workers == 1:
         for ids in pages():
-            new += _fold_and_write(engine, catalogue, ids, day)
-            people += len(ids)
-            if progress:
-                progress(len(ids))
-        return people, new
+            tally(len(ids), _fold_and_write(engine, catalogue, ids, day))
+        return totals[0], totals[1]
 
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -162,14 +166,8 @@ def review_all(
             if len(running) >= 2 * workers:  # a bounded queue: memory stays flat
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    count, made = future.result()
-                    people, new = people + count, new + made
-                    if progress:
-                        progress(count)
+                    tally(*future.result())
             running.add(pool.submit(_review_one_page, ids, day))
         for future in running:
-            count, made = future.result()
-            people, new = people + count, new + made
-            if progress:
-                progress(count)
-    return people, new
+            tally(*future.result())
+    return totals[0], totals[1]
