@@ -7,11 +7,12 @@ import base64
 import datetime as dt
 from typing import Any
 
+from kneecoach.charts import number, pain_chart
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import DISCLAIMER, TRAINING_DAYS, training_days_between
-from kneecoach.domain.trends import important_change, psfs_change
+from kneecoach.domain.trends import Score, psfs_change
 from kneecoach.domain.wording import pain_words
-from kneecoach.reports.charts import legend_items, pain_chart, rolling_means
+from kneecoach.reports.charts import legend_items, pain_svg
 from kneecoach.reports.current import Current
 from kneecoach.reports.pdf import Paper, render
 from kneecoach.store.repository import Store
@@ -37,9 +38,7 @@ def _d(day: dt.date) -> str:
 
 
 def _fmt(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return "–" if value is None else number(value)
 
 
 def _calendar(now: Current, first: dt.date, last: dt.date, done: set[dt.date]) -> list[Any]:
@@ -80,10 +79,10 @@ def report_html(
     baseline = now.person["baseline_pain"]
     start = now.person["start_date"]
     checkins = store.checkins(person_id, until=last)
-    scores = [(c["date"], c["pain"], c["morning"]) for c in checkins]
-    in_period = [s for s in scores if first <= s[0] <= last]
-    means = rolling_means([(d, p) for d, p, _ in scores], sorted({s[0] for s in in_period}))
-    latest = means[-1][1] if means else None
+    pain = pain_chart(
+        [Score(c["date"], c["pain"], c["morning"]) for c in checkins], baseline, first, last
+    )
+    latest = pain.latest_mean
     sessions = [s for s in store.sessions(person_id, until=last) if s["date"] >= first]
     done = {s["date"] for s in sessions}
     planned = training_days_between(now.profile.days_per_week, max(first, start), last)
@@ -148,9 +147,7 @@ def report_html(
                 "names": names,
             }
         )
-    need = important_change(baseline)
     stop = now.course.stop
-    chart = pain_chart(scores, baseline, first, last)
     return render(
         "report.html",
         paper=paper,
@@ -169,14 +166,14 @@ def report_html(
         baseline_words=pain_words(baseline),
         latest=_fmt(latest),
         change=_fmt(None if latest is None else latest - baseline),
-        need=_fmt(need),
-        improved=latest is not None and latest <= baseline - need,
-        scores_count=len(in_period),
+        need=_fmt(pain.need),
+        improved=pain.improved,
+        scores_count=len(pain.scores),
         planned=planned,
         done=len(done),
         adherence=f"{round(100 * len(done) / planned)} %" if planned else "–",
-        chart=_svg_uri(chart),
-        legend=[(_svg_uri(swatch), words) for swatch, words in legend_items(baseline)],
+        chart=_svg_uri(pain_svg(pain)),
+        legend=[(_svg_uri(swatch), words) for swatch, words in legend_items(pain)],
         psfs=psfs,
         calendar=_calendar(now, max(first, start), last, done),
         changes=changes,

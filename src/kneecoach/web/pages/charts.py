@@ -1,6 +1,7 @@
 """Progress charts drawn on the server as SVG: no JavaScript, readable at a glance.
 
-Colours and line styles live in app.css (classes), never in style attributes (CSP).
+Colours and line styles live in app.css (classes), never in style attributes (CSP). The pain
+chart is kneecoach.charts, the renderer the printed report shares, in the page's look.
 """
 
 from __future__ import annotations
@@ -8,85 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from kneecoach.domain.trends import daily_means, important_change
+from kneecoach.charts import Marker, PainChart, Theme, draw, number
 
-WIDTH = 640
-HEIGHT = 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 44
-# The "real improvement" band and the 7-day means come from the engine's own rules.
-real_improvement = important_change
-rolling_means = daily_means
+# The look of the pain chart on the page: each part's class (.chart .band …) in app.css, which
+# holds the colours and widths; no axis line or tick marks: the 0 grid line is the axis.
+WEB = Theme(
+    width=640,
+    height=300,
+    margins=(56, 16, 16, 44),
+    font_size=14,  # .chart .tick in app.css
+    label_gap=94,  # "19 Dec" at the phone's 26px labels
+    look={part: f'class="{part}"' for part in ("band", "grid", "tick", "baseline", "mean")},
+    # The page shows the morning scores (every check-in when there is none yet), all alike.
+    markers=dict.fromkeys(("morning", "other"), Marker("circle", 5, 'class="score"')),
+    root='class="chart"',
+)
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def pain_chart(
-    scores: Sequence[tuple[dt.date, int]], baseline: int, start: dt.date, end: dt.date
-) -> Markup:
-    """Daily pain scores, the 7-day mean, the baseline and the real-improvement band."""
-    end = max(end, start + dt.timedelta(days=6))
-    span = max((end - start).days, 1)
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
-
-    def x(day: dt.date) -> float:
-        return LEFT + plot_w * (day - start).days / span
-
-    def y(pain: float) -> float:
-        return TOP + plot_h * (1 - pain / 10)
-
-    need = real_improvement(baseline)
-    means = rolling_means(scores)
-    latest = means[-1][1] if means else None
-    summary = f"Pain at the start: {baseline}/10."
-    if latest is not None:
-        summary += f" Latest 7-day average: {_fmt(latest)}/10."
-        if latest <= baseline - need:
-            summary += " That is a real improvement."
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        'aria-labelledby="pain-title pain-desc" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="pain-title">Pain score 0-10, day by day</title>',
-        f'<desc id="pain-desc">{escape(summary)}</desc>',
-    ]
-    # The band: from the baseline down to where a real improvement begins.
-    parts.append(
-        f'<rect class="band" x="{LEFT}" y="{y(baseline):.1f}" width="{plot_w}" '
-        f'height="{y(baseline - need) - y(baseline):.1f}"/>'
-    )
-    for pain in range(0, 11, 2):
-        parts.append(
-            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-            f'y1="{y(pain):.1f}" y2="{y(pain):.1f}"/>'
-            f'<text class="tick" x="{LEFT - 8}" y="{y(pain) + 5:.1f}" '
-            f'text-anchor="end">{pain}</text>'
-        )
-    step = 7 if span <= 42 else 14
-    day = start
-    while day <= end:
-        parts.append(
-            f'<text class="tick" x="{x(day):.1f}" y="{HEIGHT - 12}" text-anchor="middle">'
-            f"{day.day} {day.strftime('%b')}</text>"
-        )
-        day += dt.timedelta(days=step)
-    parts.append(
-        f'<line class="baseline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-        f'y1="{y(baseline):.1f}" y2="{y(baseline):.1f}"/>'
-    )
-    if len(means) > 1:
-        points = " ".join(f"{x(d):.1f},{y(m):.1f}" for d, m in means)
-        parts.append(f'<polyline class="mean" points="{points}"/>')
-    for day, pain in scores:
-        parts.append(
-            f'<circle class="score" cx="{x(day):.1f}" cy="{y(pain):.1f}" r="5">'
-            f"<title>{day.isoformat()}: pain {pain}/10</title></circle>"
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+def pain_svg(chart: PainChart) -> Markup:
+    """The pain chart in the page's look."""
+    return Markup(draw(chart, WEB))
 
 
 def adherence_calendar(
@@ -152,7 +96,7 @@ def psfs_chart(rows: Sequence[tuple[dt.date, float]]) -> Markup:
             f'<rect class="bar" x="{px}" y="{top + plot_h - h:.1f}" width="{bar}" '
             f'height="{h:.1f}" rx="6"/>'
             f'<text class="value" x="{px + bar / 2}" y="{top + plot_h - h - 6:.1f}" '
-            f'text-anchor="middle">{_fmt(mean)}</text>'
+            f'text-anchor="middle">{number(mean)}</text>'
             f'<text class="tick" x="{px + bar / 2}" y="{height - 14}" text-anchor="middle">'
             f"{day.day} {day.strftime('%b')}</text>"
         )

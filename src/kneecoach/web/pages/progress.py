@@ -7,8 +7,10 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from kneecoach.charts import pain_chart
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import TRAINING_DAYS
+from kneecoach.domain.trends import Score
 from kneecoach.services import programme as svc
 from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
@@ -45,9 +47,12 @@ def _progress_page(
     end = max(day, start)
     daily = data["daily_scores"]
     mornings = [s for s in daily if s["morning"]] or daily
-    scores = [(dt.date.fromisoformat(s["date"]), int(s["pain"])) for s in mornings]
+    scores = [
+        Score(dt.date.fromisoformat(s["date"]), int(s["pain"]), bool(s["morning"]))
+        for s in mornings
+    ]
     baseline = int(data["baseline"])
-    means = charts.rolling_means(scores)
+    pain = pain_chart(scores, baseline, start, end)
     days = int(person["profile"].get("days_per_week", 3))
     done = {s["date"] for s in store.sessions(person_id) if s["date"] >= start}
     psfs = data["psfs"]
@@ -60,9 +65,9 @@ def _progress_page(
         title="Progress",
         data=data,
         baseline=baseline,
-        need=charts.real_improvement(baseline),
-        latest_mean=means[-1][1] if means else None,
-        pain_chart=charts.pain_chart(scores, baseline, start, end),
+        need=pain.need,
+        latest_mean=pain.latest_mean,
+        pain_chart=charts.pain_svg(pain),
         calendar=charts.adherence_calendar(start, end, TRAINING_DAYS.get(days, ()), done),
         psfs_chart=charts.psfs_chart(
             [(dt.date.fromisoformat(p["date"]), float(p["mean"])) for p in psfs]
