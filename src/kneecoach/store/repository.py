@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from kneecoach.store.clinic import ClinicStore
 from kneecoach.store.errors import StoreError
 from kneecoach.store.tables import (
     Base,
@@ -842,6 +843,11 @@ class Store:
         if self._session.get_bind().dialect.name == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
+
+    @property
+    def clinic(self) -> ClinicStore:
+        """Clinic mode's clinics, accounts, sessions and audit trail, in this unit of work."""
+        return ClinicStore(self._session)
 
 
 def _no_person(person_id: int) -> StoreError:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -283,3 +285,140 @@ class CourseStateRow(Base):
     # Whether the programme stood stopped at the end of `day` (read by the hot write path).
     stopped: Mapped[bool] = mapped_column(Boolean)
     state: Mapped[dict[str, Any]]
+
+
+# Clinic mode (issue 12): clinics, their accounts, invites, sign-in sessions, throttling,
+# and the audit trail. Tokens are stored only as SHA-256 hashes (64 hex characters).
+
+
+class Clinic(Base):
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # How long audit events are kept (SECURITY.md: six years, the usual HIPAA practice).
+    audit_retention_years: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+
+
+class Account(Base):
+    """A person who signs in: staff (admin, physio) or a patient (then `person_id` is set)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "email"),
+        # Login takes only email and password: one account that can sign in per email in the
+        # whole database. A patient not yet signed up (no password) does not hold the email,
+        # so adding a patient never tells one clinic that another clinic knows that address.
+        Index(
+            "uq_accounts_active_email",
+            "email",
+            unique=True,
+            sqlite_where=text("password_hash IS NOT NULL"),
+            postgresql_where=text("password_hash IS NOT NULL"),
+        ),
+        Index(None, "clinic_id", "physio_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), nullable=False
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str]
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The time step of the last TOTP code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), unique=True
+    )
+    physio_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    password_changed_at: Mapped[dt.datetime | None]
+    last_login_at: Mapped[dt.datetime | None]
+
+
+class Invite(Base):
+    """A one-time invite: only the SHA-256 of its token is kept; it expires after 72 hours."""
+
+    __tablename__ = "invites"
+    __table_args__ = (Index(None, "clinic_id", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), nullable=False
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class AuthSession(Base):
+    """A signed-in browser: the SHA-256 of its random token, never the token itself."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (Index(None, "account_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    last_seen_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class LoginFailure(Base):
+    """One failed sign-in, kept for the 15-minute throttling window (by email and address)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index(None, "email", "at"),
+        Index(None, "ip", "at"),
+        Index(None, "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime]
+    # The email as typed (normalised), known account or not: unknown emails throttle alike.
+    email: Mapped[str] = mapped_column(String(254))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to which patient, when, from where, and how it ended.
+
+    No foreign keys, so the trail outlives what it mentions. `hash` is SHA-256 over the
+    event's fields and `prev_hash` (the previous event's hash, by id): the chain
+    `kneecoach audit verify` checks.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index(None, "clinic_id", "id"),
+        Index(None, "clinic_id", "patient_id"),
+        Index(None, "clinic_id", "actor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime]
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    patient_id: Mapped[int | None] = mapped_column(Integer)
+    route: Mapped[str | None] = mapped_column(String(500))
+    outcome: Mapped[str] = mapped_column(String(40))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    clinic_id: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
