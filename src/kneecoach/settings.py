@@ -6,6 +6,7 @@
 | `KNEECOACH_PORT` | the port `serve` hands its workers |
 | `KNEECOACH_DEBUG` | `1`: show a bug's full traceback |
 | `KNEECOACH_RULES__<NAME>` | a design-choice threshold (`kneecoach.domain.rules.DESIGN_CHOICES`) |
+| `KNEECOACH_CLINIC__<NAME>` | clinic mode: session timeouts, argon2 costs (`ClinicSettings`) |
 
 A bad value names its variable (`KNEECOACH_RULES__PR4_GROWTH_PERCENT: ...`). The
 settings are read once per process (`get_settings`); `apply_rules` hands the design
@@ -17,7 +18,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kneecoach.domain import rules
@@ -43,6 +44,33 @@ def _rules_model() -> type[BaseModel]:
 DesignChoices = _rules_model()
 
 
+class ClinicSettings(BaseModel):
+    """Clinic mode's design choices. The argon2 costs are argon2-cffi's defaults (RFC 9106's
+    low-memory profile); only tests lower them, to keep the suite fast."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    staff_idle_minutes: int = Field(
+        default=30, ge=1, le=12 * 60, description="staff sign-out when idle"
+    )
+    staff_absolute_hours: int = Field(default=12, ge=1, le=12, description="staff sessions at most")
+    patient_idle_minutes: int = Field(
+        default=7 * 24 * 60, ge=1, le=30 * 24 * 60, description="patient sign-out when idle"
+    )
+    patient_absolute_hours: int = Field(
+        default=30 * 24, ge=1, le=90 * 24, description="patient sessions at most"
+    )
+    argon2_time_cost: int = Field(default=3, ge=1, le=100)
+    argon2_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
+    argon2_parallelism: int = Field(default=4, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _argon2_memory_per_lane(self) -> ClinicSettings:
+        if self.argon2_memory_kib < 8 * self.argon2_parallelism:
+            raise ValueError("argon2_memory_kib must be at least 8 per lane of parallelism")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", frozen=True
@@ -52,6 +80,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     debug: bool = False
     rules: DesignChoices = Field(default_factory=DesignChoices)  # type: ignore[valid-type]
+    clinic: ClinicSettings = Field(default_factory=ClinicSettings)
 
 
 class SettingsError(FieldError):

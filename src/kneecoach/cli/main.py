@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from kneecoach.cli import reports, tracking
+from kneecoach.cli import clinic, reports, tracking
 from kneecoach.cli.io import (
     BAD_INPUT,
     InputError,
@@ -162,6 +162,7 @@ def avoid_command(as_json: JsonFlag = False) -> None:
 tracking.register(app)
 reports.register(app)
 tracking.register_serve(app)
+clinic.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -459,19 +459,19 @@ class ClinicStore:
         self._session.flush()
 
     def login_failures(self, email: str, since: dt.datetime) -> list[dt.datetime]:
-        """When sign-ins with this email failed, from `since` on, oldest first."""
+        """When sign-ins with this email failed, after `since`, oldest first."""
         rows = self._session.scalars(
             select(LoginFailure.at)
-            .where(LoginFailure.email == email, LoginFailure.at >= since)
+            .where(LoginFailure.email == email, LoginFailure.at > since)
             .order_by(LoginFailure.at)
         )
         return list(rows)
 
     def address_failures(self, ip: str, since: dt.datetime) -> list[dt.datetime]:
-        """When sign-ins from this address failed, from `since` on, oldest first."""
+        """When sign-ins from this address failed, after `since`, oldest first."""
         rows = self._session.scalars(
             select(LoginFailure.at)
-            .where(LoginFailure.ip == ip, LoginFailure.at >= since)
+            .where(LoginFailure.ip == ip, LoginFailure.at > since)
             .order_by(LoginFailure.at)
         )
         return list(rows)
