@@ -118,3 +118,30 @@ def test_invalid_yaml_names_the_file(tmp_path):
     with pytest.raises(ContentError) as caught:
         load_directory(tmp_path)
     assert caught.value.path.name == "broken.yaml"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("valgus_stress", 1),
+        ("loadable", "yes"),
+        ("dose.rest_seconds", "45"),
+        ("dose.sets.min", 2.0),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_named(tmp_path, field, value):
+    """Strict: no 1 for true, no "45" for 45 (YAML gives each its own type)."""
+    entry = valid_pair(tmp_path)
+    *parents, last = field.split(".")
+    where = entry
+    for part in parents:
+        where = where[part]
+    where[last] = value
+    assert load_with(tmp_path, entry).field == field
+
+
+def test_a_file_that_is_not_a_mapping_is_named(tmp_path):
+    (tmp_path / "bridge.yaml").write_text("- a list\n")
+    with pytest.raises(ContentError) as caught:
+        load_directory(tmp_path)
+    assert (caught.value.field, caught.value.problem) == ("(file)", "expected a mapping of fields")

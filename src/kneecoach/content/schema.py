@@ -32,7 +32,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class _Range(_Strict):
@@ -98,6 +98,8 @@ class _Entry(_Strict):
 def _field_of(error: ValidationError) -> tuple[str, str]:
     first = error.errors()[0]
     loc = ".".join(str(part) for part in first["loc"]) or "(file)"
+    if not first["loc"] and first["type"] == "model_type":
+        return loc, "expected a mapping of fields"
     return loc, first["msg"]
 
 
@@ -115,8 +117,6 @@ def _check_consistent(path: Path, entry: _Entry) -> None:
 
 def parse_entry(path: Path, raw: Any) -> Exercise:
     """Validate one parsed YAML document and turn it into an `Exercise`."""
-    if not isinstance(raw, dict):
-        raise ContentError(path, "(file)", "expected a mapping of fields")
     try:
         entry = _Entry.model_validate(raw)
     except ValidationError as error:

@@ -6,11 +6,13 @@ of the CLI's `--json` output (docs/cli.md); fields may be added, none is renamed
 Every rule a schema can hold is in the schema (enums, minimum and maximum, patterns,
 required fields, no unknown keys). What only the server can check, such as the date
 window or a session dated before the programme's start, is said in the field's
-description. The bodies of `/screening`, `/programme` and `/sessions` are documented
-here but checked by the services (`services/validation.py`, `domain/planning.py`,
-`domain/screening.py`), which name the exact field of any error
-(`entries.0.sets.1.pain`); the smaller bodies (check-ins, PSFS, clearances) are checked
-by these models themselves, in strict mode (no "5" for 5, no 1 for true).
+description. The request models (`*Create`) are the services' own, from
+`services/models.py`. The bodies of `/screening`, `/programme` and `/sessions` are read as
+JSON objects and checked by the services, which name the exact field of any error
+(`entries.0.sets.1.pain`): a session log by `SessionCreate` (`services/validation.py`),
+a profile and answers by `domain/planning.py` and `domain/screening.py`. The smaller
+bodies (check-ins, PSFS, clearances) are the routes' typed bodies, checked by their
+strict models (no "5" for 5, no 1 for true).
 
 The enums come from where the server checks against: exercise ids from the content
 catalogue, equipment and facilities from the vocabulary the catalogue is validated
@@ -20,36 +22,33 @@ against (`domain/exercises.py`), weekdays, urgencies and the rest from the domai
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, get_args, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    GetCoreSchemaHandler,
-    GetPydanticSchema,
-    create_model,
-)
-from pydantic_core import core_schema
+from pydantic import BaseModel, Field
 
-from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.course import STOPPING
-from kneecoach.domain.exercises import ACCESS, CATEGORIES, EQUIPMENT, LEVELS
-from kneecoach.domain.planning import CONDITIONS, MINUTES_RANGE, PHASES, WEEKDAYS, Profile
+from kneecoach.domain.exercises import CATEGORIES, LEVELS
+from kneecoach.domain.planning import PHASES, WEEKDAYS
 from kneecoach.domain.progression import Action
-from kneecoach.domain.screening import QUESTIONS, URGENCY_ORDER
-from kneecoach.services.validation import CLIENT_ID_MAX, MAX_ENTRIES, MAX_NAME, MAX_SETS
-from kneecoach.web.dates import DATE_RULE, IsoDate
+from kneecoach.domain.screening import URGENCY_ORDER
+from kneecoach.services.models import CATALOGUE, str_enum
+from kneecoach.services.models import Access as Access
+from kneecoach.services.models import ActivityCreate as ActivityCreate
+from kneecoach.services.models import AnswersObject as AnswersObject
+from kneecoach.services.models import CheckinCreate as CheckinCreate
+from kneecoach.services.models import ClearanceCreate as ClearanceCreate
+from kneecoach.services.models import EntryCreate as EntryCreate
+from kneecoach.services.models import Equipment as Equipment
+from kneecoach.services.models import ProgrammeCreate as ProgrammeCreate
+from kneecoach.services.models import PsfsCreate as PsfsCreate
+from kneecoach.services.models import ScreeningAnswers as ScreeningAnswers
+from kneecoach.services.models import SessionCreate as SessionCreate
+from kneecoach.services.models import SetCreate as SetCreate
+from kneecoach.services.models import documented_as as documented_as
 
 # --- enums ---------------------------------------------------------------------------
 
-_CATALOGUE = load_catalogue()
-EXERCISE_IDS: tuple[str, ...] = tuple(ex.id for ex in _CATALOGUE)
-# A session logs only exercises to do: the `avoid` entries are advice, not exercises.
-DOABLE_IDS: tuple[str, ...] = tuple(ex.id for ex in _CATALOGUE if ex.category != "avoid")
-SIDES: tuple[str, ...] = get_args(get_type_hints(Profile)["side"])
-UNITS: tuple[str, ...] = get_args(get_type_hints(Profile)["units"])
+EXERCISE_IDS: tuple[str, ...] = tuple(ex.id for ex in CATALOGUE)
 ACTIONS: tuple[str, ...] = get_args(Action)
 # What `today` answers, and the state of the programme after a write.
 TODAY_STATUSES = ("session", "rest", "stopped", "not-started")
@@ -57,70 +56,35 @@ COURSE_STATUSES = ("active", "stopped")
 SLOT_KINDS = tuple(c for c in CATEGORIES if c != "avoid")
 
 
-def _enum(name: str, values: tuple[str, ...], doc: str) -> type[StrEnum]:
-    made = StrEnum(name, [(value, value) for value in values])  # type: ignore[misc]
-    made.__doc__ = doc
-    return made
-
-
 if TYPE_CHECKING:
     ExerciseId = str
-    DoableExerciseId = str
-    Equipment = str
-    Access = str
     Category = str
     Level = str
     Weekday = str
     Urgency = str
     Phase = str
-    Side = str
-    Units = str
-    Condition = str
     DecisionAction = str
     SlotKind = str
     TodayStatus = str
     CourseStatus = str
 else:
-    ExerciseId = _enum("ExerciseId", EXERCISE_IDS, "An exercise in the catalogue.")
-    DoableExerciseId = _enum(
-        "DoableExerciseId", DOABLE_IDS, "An exercise to do (not one of the `avoid` entries)."
-    )
-    Equipment = _enum("Equipment", EQUIPMENT, "Equipment at home.")
-    Access = _enum("Access", ACCESS, "A facility the person can get to.")
-    Category = _enum("Category", CATEGORIES, "The kind of an exercise entry.")
-    Level = _enum("Level", LEVELS, "Where an entry sits on its ladder (CLINICAL PR-7).")
-    Weekday = _enum("Weekday", WEEKDAYS, "A day of the week, lower-case English.")
-    Urgency = _enum(
+    ExerciseId = str_enum("ExerciseId", EXERCISE_IDS, "An exercise in the catalogue.")
+    Category = str_enum("Category", CATEGORIES, "The kind of an exercise entry.")
+    Level = str_enum("Level", LEVELS, "Where an entry sits on its ladder (CLINICAL PR-7).")
+    Weekday = str_enum("Weekday", WEEKDAYS, "A day of the week, lower-case English.")
+    Urgency = str_enum(
         "Urgency",
         URGENCY_ORDER,
         f"How soon to get help; {' and '.join(sorted(STOPPING))} stop the programme.",
     )
-    Phase = _enum("Phase", PHASES, "A block of a session, in this order.")
-    Side = _enum("Side", SIDES, "The painful knee.")
-    Units = _enum("Units", UNITS, "How loads are shown.")
-    Condition = _enum("Condition", CONDITIONS, "A known condition of the knee.")
-    DecisionAction = _enum("DecisionAction", ACTIONS, "What a decision did to an exercise.")
-    SlotKind = _enum("SlotKind", SLOT_KINDS, "The kind of a place in the programme.")
-    TodayStatus = _enum("TodayStatus", TODAY_STATUSES, "What today holds.")
-    CourseStatus = _enum("CourseStatus", COURSE_STATUSES, "Whether the programme is stopped.")
+    Phase = str_enum("Phase", PHASES, "A block of a session, in this order.")
+    DecisionAction = str_enum("DecisionAction", ACTIONS, "What a decision did to an exercise.")
+    SlotKind = str_enum("SlotKind", SLOT_KINDS, "The kind of a place in the programme.")
+    TodayStatus = str_enum("TodayStatus", TODAY_STATUSES, "What today holds.")
+    CourseStatus = str_enum("CourseStatus", COURSE_STATUSES, "Whether the programme is stopped.")
 
-PainScore = Annotated[int, Field(ge=0, le=10, description="A pain score 0-10 (whole number).")]
 # Dates in answers are always YYYY-MM-DD.
 Day = Annotated[dt.date, Field(description="A date written YYYY-MM-DD.")]
-
-
-def _date_field(what: str, *, nullable: bool = True) -> Any:
-    """An optional request date (default today); the description says the window."""
-    return Field(
-        default=None,
-        description=f"{what} {DATE_RULE} Default: today.",
-        # Left out means today; `null` is only allowed where the schema says so.
-        json_schema_extra=None if nullable else _no_default,
-    )
-
-
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
 
 
 # --- errors --------------------------------------------------------------------------
@@ -235,61 +199,6 @@ class ExercisePublic(BaseModel):
 
 # --- screening -----------------------------------------------------------------------
 
-# The bounds `domain.screening.validate_answers` checks numbers against.
-SCREENING_NUMBERS: dict[str, tuple[float, str]] = {
-    "years": (120, "Age in years, 0-120."),
-    "weeks": (5200, "How many weeks the knee has hurt, 0 or more."),
-}
-
-
-def _answer_field(kind: str, text: str) -> Any:
-    if kind == "yes-no":
-        return (bool, Field(description=text))
-    upper, words = SCREENING_NUMBERS[kind]
-    return (float, Field(ge=0, le=upper, description=f"{text} {words}"))
-
-
-# No red flag: an adult with four weeks of pain and no injury.
-SCREENING_EXAMPLE: dict[str, Any] = {
-    **{q.key: False for q in QUESTIONS if q.kind == "yes-no"},
-    "age": 45,
-    "symptom_duration_weeks": 4,
-}
-
-ScreeningAnswers: type[BaseModel] = create_model(
-    "ScreeningAnswers",
-    __config__=ConfigDict(extra="forbid", json_schema_extra={"examples": [SCREENING_EXAMPLE]}),
-    __doc__=(
-        "Every safety question, answered: a missing answer is an error, never read as no. "
-        "The four Ottawa questions only count after an injury in the last 7 days."
-    ),
-    **{q.key: _answer_field(q.kind, q.text) for q in QUESTIONS},
-)
-
-
-def documented_as(model: type[BaseModel]) -> GetPydanticSchema:
-    """Any JSON object, documented as `model`: for raw bodies the services check.
-
-    The services name the exact field of an error (`entries.0.sets.1.pain`), in the
-    same words as the CLI's; the schema is `model`'s, with its parts as components.
-    """
-
-    def schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_before_validator_function(
-            _same, handler(source), json_schema_input_schema=model.__pydantic_core_schema__
-        )
-
-    return GetPydanticSchema(get_pydantic_core_schema=schema)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-# A field holding the screening answers: documented as ScreeningAnswers, checked by
-# `domain.screening.validate_answers`, whose errors name the answer (`answers.KEY`).
-AnswersObject = Annotated[dict[str, Any], documented_as(ScreeningAnswers)]
-
 
 class FlagPublic(BaseModel):
     rule: str = Field(description="The CLINICAL.md rule, e.g. RF-2.")
@@ -309,40 +218,6 @@ class TriagePublic(BaseModel):
 
 
 # --- the programme -------------------------------------------------------------------
-
-
-class ProgrammeCreate(BaseModel):
-    """A profile (the `plan --profile` file) and, optionally, the day it starts."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "pain_now": 3,
-                    "side": "left",
-                    "equipment": ["strap", "step", "mat"],
-                    "access": [],
-                    "minutes_per_session": 30,
-                    "days_per_week": 3,
-                    "screening": SCREENING_EXAMPLE,
-                }
-            ]
-        },
-    )
-
-    pain_now: PainScore
-    side: Side
-    equipment: list[Equipment] = Field(description="What is at home; `[]` for nothing.")
-    access: list[Access] = Field(description="Facilities; `[]` for none.")
-    minutes_per_session: int = Field(ge=MINUTES_RANGE[0], le=MINUTES_RANGE[1])
-    days_per_week: int = Field(ge=1, le=7)
-    conditions: list[Condition] = Field(default_factory=list)
-    units: Units = Field(default="metric")
-    screening: AnswersObject = Field(
-        description="The answers object of `/screening`; errors name `screening.KEY`."
-    )
-    start_date: IsoDate = _date_field("The first day of the programme.", nullable=False)
 
 
 class DosePublic(BaseModel):
@@ -468,47 +343,6 @@ class TodayPublic(BaseModel):
 # --- sessions ------------------------------------------------------------------------
 
 
-class SetCreate(BaseModel):
-    """One set: whichever of reps, hold, minutes (and load) its dose uses, and its pain."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    reps: int | None = Field(default=None, ge=0, le=500)
-    hold_seconds: float | None = Field(default=None, ge=0, le=3600)
-    minutes: float | None = Field(default=None, ge=0, le=600)
-    load_kg: float | None = Field(default=None, ge=0, le=100)
-    pain: PainScore = Field(description="Pain during the set 0-10; per side, the worse side.")
-
-
-class EntryCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    exercise_id: DoableExerciseId
-    hurt: bool = False
-    sets: list[SetCreate] = Field(min_length=1, max_length=MAX_SETS)
-
-
-class SessionCreate(BaseModel):
-    """A finished session. The same `client_id` again never makes a duplicate."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    client_id: str = Field(
-        min_length=1,
-        max_length=CLIENT_ID_MAX,
-        description="The client's id for this session (not blank); repeats are ignored.",
-    )
-    date: IsoDate = Field(
-        description=(
-            f"The day of the session. {DATE_RULE} Not before the programme started; "
-            "a programme must exist (else 422 naming `programme`)."
-        )
-    )
-    pain_before: PainScore
-    pain_after: PainScore
-    entries: list[EntryCreate] = Field(min_length=1, max_length=MAX_ENTRIES)
-
-
 class DecisionPublic(BaseModel):
     """A decision the engine made about one ladder, with its rule and numbers."""
 
@@ -535,27 +369,6 @@ class SessionPublic(BaseModel):
 
 # --- check-ins, PSFS, clearances -----------------------------------------------------
 
-_STRICT = ConfigDict(extra="forbid", strict=True)
-
-
-def _strict(*examples: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [*examples]})
-
-
-class CheckinCreate(BaseModel):
-    """A pain score 0-10, and the safety questions when answered again."""
-
-    model_config = _strict({"pain": 3, "morning": True})
-
-    date: IsoDate | None = _date_field("The day of the score.")
-    pain: PainScore
-    morning: bool = Field(default=False, description="The score on waking up.")
-    answers: AnswersObject | None = Field(
-        default=None,
-        description="The screening answers, answered again; errors name `answers.KEY`.",
-    )
-    notes: str | None = Field(default=None, max_length=2000)
-
 
 class CheckinPublic(BaseModel):
     date: Day
@@ -566,22 +379,6 @@ class CheckinPublic(BaseModel):
     urgency: Urgency
     escalations: list[EscalationPublic]
     screening_due: bool
-
-
-class ActivityCreate(BaseModel):
-    model_config = _STRICT
-
-    name: str = Field(min_length=1, max_length=MAX_NAME, description="Not blank.")
-    score: int = Field(ge=0, le=10, description="0 (cannot do) to 10 (as before).")
-
-
-class PsfsCreate(BaseModel):
-    """The Patient-Specific Functional Scale: 1-3 activities the person chose."""
-
-    model_config = _strict({"activities": [{"name": "climbing stairs", "score": 4}]})
-
-    date: IsoDate | None = _date_field("The day of the scores.")
-    activities: list[ActivityCreate] = Field(min_length=1, max_length=3)
 
 
 class ActivityPublic(BaseModel):
@@ -595,19 +392,6 @@ class PsfsPublic(BaseModel):
     mean: float
     change_from_intake: float
     real_change: bool = Field(description="2 points on the mean or 3 on one activity.")
-
-
-class ClearanceCreate(BaseModel):
-    """A professional cleared the person to exercise after a stop."""
-
-    model_config = _strict({"cleared_by": "Dr Patel, GP", "answers": SCREENING_EXAMPLE})
-
-    date: IsoDate | None = _date_field("The day of the clearance.")
-    cleared_by: str = Field(min_length=1, max_length=200, description="Who (not blank).")
-    answers: AnswersObject | None = Field(
-        default=None,
-        description="The screening answers; the programme restarts once they are given.",
-    )
 
 
 class ClearancePublic(BaseModel):
