@@ -6,9 +6,11 @@ Times are explicit (`NOW`), so nothing here sleeps or depends on today's date.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -16,7 +18,7 @@ from sqlalchemy import Engine
 
 from kneecoach.services import auth, clinic
 from kneecoach.services.actor import Actor
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.db import connect, dispose_all, unit_of_work
 from kneecoach.store.repository import Store
 
 NOW = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
@@ -45,8 +47,22 @@ def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KNEECOACH_CLINIC__ARGON2_PARALLELISM", "1")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest schema once, for each test to copy."""
+    path = tmp_path_factory.mktemp("template") / "kneecoach.db"
+    connect(f"sqlite:///{path}")
+    dispose_all()  # each test's own database is disposed of at its end, so only this one
+    return path
+
+
 @pytest.fixture
-def engine(db_url: str) -> Engine:
+def engine(db_url: str, request: pytest.FixtureRequest) -> Engine:
+    """The test's database, migrated. On SQLite a copy of a file migrated once (most of a
+    second less per test); test_schema.py checks the migrations themselves."""
+    if db_url.startswith("sqlite:///"):
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, db_url.removeprefix("sqlite:///"))
     return connect(db_url)
 
 

@@ -60,11 +60,13 @@ def test_only_the_hash_of_a_token_is_stored(uow: Uow, engine: Engine, world: Cli
     assert hashlib.sha256(login.token.encode()).hexdigest() in sessions
 
 
-@pytest.mark.parametrize("token", ["", "nonsense", "x" * 500, None, 7])
-def test_a_bad_token_is_one_answer(uow: Uow, token: object) -> None:
-    with pytest.raises(InvalidInvite) as caught:
-        clinic.accept_invite(uow, token, "Anyone", PASSWORD, now=NOW)
-    assert caught.value.message == "This invite link is not valid any more. Ask for a new one."
+def test_a_bad_token_is_one_answer(uow: Uow) -> None:
+    for token in ("", "nonsense", "x" * 500, None, 7):
+        with pytest.raises(InvalidInvite) as caught:
+            clinic.accept_invite(uow, token, "Anyone", PASSWORD, now=NOW)
+        assert caught.value.message == (
+            "This invite link is not valid any more. Ask for a new one."
+        ), token
 
 
 def test_a_refused_password_leaves_the_invite_usable(uow: Uow) -> None:

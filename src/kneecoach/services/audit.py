@@ -168,8 +168,32 @@ def write_or_deny(
     """`work(store)` in a writing unit of work. If it raises `Denied`, nothing it wrote is
     kept, a `denied` event is recorded in a unit of work of its own, and the refusal is
     raised again."""
+    return _or_deny(uow.write, work, uow, actor=actor, now=now, origin=origin)
+
+
+def read_or_deny(
+    uow: UnitOfWork,
+    work: Callable[[Store], T],
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    origin: Origin,
+) -> T:
+    """`write_or_deny` for work that only reads (and records no event when it succeeds)."""
+    return _or_deny(uow.read, work, uow, actor=actor, now=now, origin=origin)
+
+
+def _or_deny(
+    begin: Callable[[], AbstractContextManager[Store]],
+    work: Callable[[Store], T],
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    origin: Origin,
+) -> T:
     try:
-        with uow.write() as store:
+        with begin() as store:
             return work(store)
     except Denied as refusal:
         with uow.write() as store:
@@ -253,7 +277,7 @@ def events(
         )
         return [as_public(event) for event in found]
 
-    return write_or_deny(uow, work, actor=actor, now=now, origin=origin)
+    return read_or_deny(uow, work, actor=actor, now=now, origin=origin)
 
 
 def as_public(event: EventRecord) -> dict[str, Any]:

@@ -200,7 +200,7 @@ def staff(
             for member in store.clinic.staff(admin.clinic_id)
         ]
 
-    return audit.write_or_deny(uow, work, actor=actor, now=now, origin=origin)
+    return audit.read_or_deny(uow, work, actor=actor, now=now, origin=origin)
 
 
 def open_invites(
@@ -212,7 +212,7 @@ def open_invites(
         admin = _admin(store, actor)
         return [_invite_dict(invite) for invite in store.clinic.open_invites(admin.clinic_id, now)]
 
-    return audit.write_or_deny(uow, work, actor=actor, now=now, origin=origin)
+    return audit.read_or_deny(uow, work, actor=actor, now=now, origin=origin)
 
 
 # --- invites: what the invitee does -----------------------------------------------------
