@@ -33,9 +33,12 @@ from fastapi.testclient import TestClient  # noqa: E402
 from tests.factories import profile  # noqa: E402
 
 from kneecoach.content.loader import load_catalogue  # noqa: E402
-from kneecoach.services import programme as svc  # noqa: E402
 from kneecoach.services.actor import OWNER  # noqa: E402
-from kneecoach.store.db import connect, unit_of_work  # noqa: E402
+from kneecoach.services.checkins import record_checkin  # noqa: E402
+from kneecoach.services.onboarding import start_programme  # noqa: E402
+from kneecoach.services.sessions import record_session  # noqa: E402
+from kneecoach.services.today import today as today_of  # noqa: E402
+from kneecoach.store.db import database  # noqa: E402
 from kneecoach.web.app import WebSettings, create_app  # noqa: E402
 
 START = dt.date(2026, 1, 5)
@@ -63,43 +66,34 @@ def session_log(day: dt.date, items: list[dict[str, object]], key: str) -> dict[
 def build(url: str, weeks: int) -> dt.date:
     """A person with `weeks` of history; returns the last day."""
     catalogue = load_catalogue()
-    engine = connect(url)
-    with unit_of_work(engine) as store:
-        svc.start_programme(
-            store, catalogue, profile(days_per_week=7, pain_now=3), START, actor=OWNER
-        )
+    db = database(url)
+    started = start_programme(
+        db, catalogue, profile(days_per_week=7, pain_now=3), START, actor=OWNER
+    )
+    person_id = started["person_id"]
+    assert isinstance(person_id, int), started
     last = START
     for n in range(weeks * 7):
         day = START + dt.timedelta(days=n)
-        with unit_of_work(engine) as store:
-            svc.record_checkin(
-                store, catalogue, store.current_person_id(), day, 2, morning=True, actor=OWNER
-            )
-            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
-            if plan["status"] == "session" and n % 2 == 0:
-                svc.record_session(
-                    store,
-                    catalogue,
-                    store.current_person_id(),
-                    session_log(day, plan["items"], f"s{n}"),
-                    day,
-                    actor=OWNER,
-                )
+        record_checkin(db, catalogue, person_id, day, 2, morning=True, actor=OWNER)
+        plan = today_of(db, catalogue, person_id, day, actor=OWNER)
+        if plan["status"] == "session" and n % 2 == 0:
+            log = session_log(day, plan["items"], f"s{n}")
+            record_session(db, catalogue, person_id, log, day, actor=OWNER)
         last = day
     return last
 
 
 def measure(url: str, last: dt.date, runs: int) -> dict[str, float]:
     catalogue = load_catalogue()
-    engine = connect(url)
+    db = database(url)
     today = last + dt.timedelta(days=1)
     service = []
     for _ in range(runs):
         began = time.perf_counter()
-        with unit_of_work(engine, read_only=True) as store:
-            svc.today(
-                store, catalogue, store.current_person_id(), today, persist=False, actor=OWNER
-            )
+        newest = db.revision()  # the person, as personal mode finds them
+        assert newest is not None
+        today_of(db, catalogue, newest[0], today, persist=False, actor=OWNER)
         service.append((time.perf_counter() - began) * 1000)
     settings = WebSettings(db_url=url, port=8000, extra_hosts=("testserver",), today=today)
     api = []

@@ -35,10 +35,13 @@ from sqlalchemy import Engine, Table, select, text  # noqa: E402
 from tests.factories import profile  # noqa: E402
 
 from kneecoach.content.loader import load_catalogue  # noqa: E402
-from kneecoach.services import programme as svc  # noqa: E402
 from kneecoach.services.actor import OWNER  # noqa: E402
+from kneecoach.services.checkins import record_checkin  # noqa: E402
+from kneecoach.services.onboarding import start_programme  # noqa: E402
+from kneecoach.services.sessions import record_session  # noqa: E402
+from kneecoach.services.today import today  # noqa: E402
 from kneecoach.store import tables  # noqa: E402
-from kneecoach.store.db import connect, unit_of_work  # noqa: E402
+from kneecoach.store.db import connect, database  # noqa: E402
 
 START = dt.date(2026, 1, 5)
 # Person-owned tables in the order they are written; each row copied with new ids.
@@ -72,27 +75,21 @@ def session_log(day: dt.date, items: list[dict[str, Any]], key: str, pain: int) 
 def live(url: str, pain: int, days: int) -> None:
     """One template person, lived day by day through the services (state stored daily)."""
     catalogue = load_catalogue()
-    engine = connect(url)
-    with unit_of_work(engine) as store:
-        svc.start_programme(
-            store, catalogue, profile(days_per_week=7, pain_now=pain), START, actor=OWNER
-        )
+    db = database(url)
+    started = start_programme(
+        db, catalogue, profile(days_per_week=7, pain_now=pain), START, actor=OWNER
+    )
+    person_id = started["person_id"]
+    assert isinstance(person_id, int), started
     for n in range(days):
         day = START + dt.timedelta(days=n)
-        with unit_of_work(engine) as store:
-            score = max(0, pain - n // 10 + (n % 3 == 0))
-            svc.record_checkin(
-                store, catalogue, store.current_person_id(), day, score, morning=True, actor=OWNER
-            )
-            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
-            if plan["status"] == "session" and plan["items"] and n % 2 == 0:
-                log = session_log(day, plan["items"], f"t{n}", min(score, 3))
-                svc.record_session(
-                    store, catalogue, store.current_person_id(), log, day, actor=OWNER
-                )
-                svc.today(
-                    store, catalogue, store.current_person_id(), day, actor=OWNER
-                )  # the state stored to the end of the day
+        score = max(0, pain - n // 10 + (n % 3 == 0))
+        record_checkin(db, catalogue, person_id, day, score, morning=True, actor=OWNER)
+        plan = today(db, catalogue, person_id, day, actor=OWNER)
+        if plan["status"] == "session" and plan["items"] and n % 2 == 0:
+            log = session_log(day, plan["items"], f"t{n}", min(score, 3))
+            record_session(db, catalogue, person_id, log, day, actor=OWNER)
+            today(db, catalogue, person_id, day, actor=OWNER)  # the state stored to the day's end
 
 
 def rows_of(engine: Engine) -> dict[str, list[dict[str, Any]]]:

@@ -36,9 +36,12 @@ sys.path.insert(0, str(ROOT))
 from tests.factories import profile  # noqa: E402
 
 from kneecoach.content.loader import load_catalogue  # noqa: E402
-from kneecoach.services import programme as svc  # noqa: E402
 from kneecoach.services.actor import OWNER  # noqa: E402
-from kneecoach.store.db import connect, dispose_all, unit_of_work  # noqa: E402
+from kneecoach.services.checkins import record_checkin  # noqa: E402
+from kneecoach.services.onboarding import start_programme  # noqa: E402
+from kneecoach.services.sessions import record_session  # noqa: E402
+from kneecoach.services.today import today as today_of  # noqa: E402
+from kneecoach.store.db import database, dispose_all  # noqa: E402
 
 START = dt.date(2026, 1, 5)
 TODAY = START + dt.timedelta(days=42)  # a Monday, six weeks in
@@ -91,34 +94,20 @@ def session_log(day: dt.date, items: list[dict[str, object]], client_id: str) ->
 def build(url: str) -> list[dict[str, object]]:
     """One person, six weeks of mornings and sessions; returns Monday's items (9 exercises)."""
     catalogue = load_catalogue()
-    engine = connect(url)
+    db = database(url)
     raw = profile(pain_now=4, minutes_per_session=60, days_per_week=3)
-    with unit_of_work(engine) as store:
-        svc.start_programme(store, catalogue, raw, START, actor=OWNER)
+    started = start_programme(db, catalogue, raw, START, actor=OWNER)
+    person_id = started["person_id"]
+    assert isinstance(person_id, int), started
     for n in range(42):
         day = START + dt.timedelta(days=n)
-        with unit_of_work(engine) as store:
-            svc.record_checkin(
-                store,
-                catalogue,
-                store.current_person_id(),
-                day,
-                max(1, 4 - n // 10),
-                morning=True,
-                actor=OWNER,
-            )
-            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
-            if plan["status"] == "session":
-                svc.record_session(
-                    store,
-                    catalogue,
-                    store.current_person_id(),
-                    session_log(day, plan["items"], f"b{n}"),
-                    day,
-                    actor=OWNER,
-                )
-    with unit_of_work(engine) as store:
-        items = svc.today(store, catalogue, store.current_person_id(), TODAY, actor=OWNER)["items"]
+        pain = max(1, 4 - n // 10)
+        record_checkin(db, catalogue, person_id, day, pain, morning=True, actor=OWNER)
+        plan = today_of(db, catalogue, person_id, day, actor=OWNER)
+        if plan["status"] == "session":
+            log = session_log(day, plan["items"], f"b{n}")
+            record_session(db, catalogue, person_id, log, day, actor=OWNER)
+    items = today_of(db, catalogue, person_id, TODAY, actor=OWNER)["items"]
     dispose_all()
     return items
 

@@ -36,12 +36,38 @@ def test_services_know_nothing_of_the_web_or_the_cli():
 
 
 def test_only_the_personal_mode_adapters_look_up_the_person_on_this_machine():
-    """`current_person_id` (the store's "most recent person") is called from the CLI's
-    one place and the web's dependency module; the today cache key reads the same row."""
+    """`current_person_id` and `current_revision` (the store's "most recent person") are
+    reached only through the unit of work's `revision()`, which the personal-mode adapters
+    call: the CLI's one place (cli/database.py) and the web's dependency module."""
     callers = {
         path.relative_to(SRC).as_posix()
         for path in SRC.rglob("*.py")
         if "current_person_id(" in path.read_text() or "current_revision(" in path.read_text()
     }
-    allowed = {"store/repository.py", "cli/database.py", "web/deps.py", "web/api/routes.py"}
+    allowed = {"store/repository.py", "store/db.py"}
     assert callers <= allowed, callers - allowed
+
+
+# The composition roots: they build the unit of work the services open for themselves.
+COMPOSITION_ROOTS = {"web/deps.py", "web/app.py", "cli/database.py"}
+
+
+def test_outside_services_and_the_store_only_the_composition_roots_import_the_store():
+    importers = {
+        path.relative_to(SRC).as_posix()
+        for path in SRC.rglob("*.py")
+        if any(m.startswith("kneecoach.store") for m in imports(path))
+    }
+    outside = {p for p in importers if not p.startswith(("store/", "services/"))}
+    assert outside <= COMPOSITION_ROOTS, outside - COMPOSITION_ROOTS
+
+
+def test_the_store_knows_nothing_of_the_services_or_the_adapters():
+    for path in files("store"):
+        above = {
+            m
+            for m in imports(path)
+            if m.startswith(("kneecoach.services", "kneecoach.web", "kneecoach.cli"))
+            or m.startswith("kneecoach.reports")
+        }
+        assert not above, (path.name, above)

@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 from kneecoach.content.loader import load_catalogue
-from kneecoach.services import programme as svc
 from kneecoach.services.actor import OWNER
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.services.checkins import record_checkin, record_psfs
+from kneecoach.services.onboarding import start_programme
+from kneecoach.services.sessions import record_session
+from kneecoach.services.today import today as today_of
+from kneecoach.store.db import database
 from tests.factories import profile
 
 DAYS = 17
@@ -21,58 +24,45 @@ def seed(db_url: str, today: dt.date) -> None:
     """A programme that started DAYS before `today` (the app's today, never the machine's)."""
     start = today - dt.timedelta(days=DAYS)
     catalogue = load_catalogue()
-    engine = connect(db_url)
-    with unit_of_work(engine) as store:
-        svc.start_programme(
-            store,
-            catalogue,
-            profile(
-                pain_now=5,
-                days_per_week=3,
-                minutes_per_session=30,
-                equipment=["strap", "step", "mat", "ankle-weights"],
-                conditions=["bursitis"],
-            ),
-            start,
-            {"activities": [{"name": "Stairs", "score": 4}, {"name": "Kneeling", "score": 3}]},
-            actor=OWNER,
-        )
+    db = database(db_url)
+    started = start_programme(
+        db,
+        catalogue,
+        profile(
+            pain_now=5,
+            days_per_week=3,
+            minutes_per_session=30,
+            equipment=["strap", "step", "mat", "ankle-weights"],
+            conditions=["bursitis"],
+        ),
+        start,
+        {"activities": [{"name": "Stairs", "score": 4}, {"name": "Kneeling", "score": 3}]},
+        actor=OWNER,
+    )
+    person_id = started["person_id"]
+    assert started["saved"] and isinstance(person_id, int), started
     for offset in range(DAYS):
         day = start + dt.timedelta(days=offset)
-        with unit_of_work(engine) as store:
-            if offset:
-                svc.record_checkin(
-                    store,
-                    catalogue,
-                    store.current_person_id(),
-                    day,
-                    MORNINGS[offset],
-                    morning=True,
-                    actor=OWNER,
-                )
-            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
-            if plan["status"] == "session" and offset not in MISSED:
-                svc.record_session(
-                    store,
-                    catalogue,
-                    store.current_person_id(),
-                    _log(day, plan, offset),
-                    day,
-                    actor=OWNER,
-                )
-            if offset == 14:
-                svc.record_psfs(
-                    store,
-                    store.current_person_id(),
-                    day,
-                    {
-                        "activities": [
-                            {"name": "Stairs", "score": 6},
-                            {"name": "Kneeling", "score": 5},
-                        ]
-                    },
-                    actor=OWNER,
-                )
+        if offset:
+            record_checkin(
+                db, catalogue, person_id, day, MORNINGS[offset], morning=True, actor=OWNER
+            )
+        plan = today_of(db, catalogue, person_id, day, actor=OWNER)
+        if plan["status"] == "session" and offset not in MISSED:
+            record_session(db, catalogue, person_id, _log(day, plan, offset), day, actor=OWNER)
+        if offset == 14:
+            record_psfs(
+                db,
+                person_id,
+                day,
+                {
+                    "activities": [
+                        {"name": "Stairs", "score": 6},
+                        {"name": "Kneeling", "score": 5},
+                    ]
+                },
+                actor=OWNER,
+            )
 
 
 def _log(day: dt.date, plan: dict[str, Any], offset: int) -> dict[str, Any]:

@@ -8,10 +8,11 @@ import pytest
 
 from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.errors import FieldError
-from kneecoach.services import account
-from kneecoach.services import programme as svc
+from kneecoach.services import account, checkins, progress
 from kneecoach.services.actor import OWNER, Actor, NotAllowed
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.services.onboarding import start_programme
+from kneecoach.services.today import today
+from kneecoach.store.db import Database, connect
 from tests.factories import profile
 
 START = dt.date(2026, 1, 5)
@@ -27,18 +28,14 @@ def rows(engine) -> dict[str, int]:
 
 def test_each_service_acts_for_the_person_it_is_given(db_url):
     catalogue = load_catalogue()
-    engine = connect(db_url)
-    with unit_of_work(engine) as store:
-        first = svc.start_programme(store, catalogue, profile(pain_now=2), START, actor=OWNER)
-        second = svc.start_programme(store, catalogue, profile(pain_now=6), START, actor=OWNER)
-    with unit_of_work(engine) as store:
-        svc.record_checkin(
-            store, catalogue, first["person_id"], START, 1, actor=OWNER, morning=True
-        )
-    with unit_of_work(engine, read_only=True) as store:
+    db = Database(connect(db_url))
+    first = start_programme(db, catalogue, profile(pain_now=2), START, actor=OWNER)
+    second = start_programme(db, catalogue, profile(pain_now=6), START, actor=OWNER)
+    checkins.record_checkin(db, catalogue, first["person_id"], START, 1, actor=OWNER, morning=True)
+    with db.read() as store:
         assert [c["pain"] for c in store.checkins(first["person_id"])] == [1]
         assert store.checkins(second["person_id"]) == []  # the most recent person: untouched
-        history = svc.history(store, first["person_id"], actor=OWNER)
+    history = progress.history(db, first["person_id"], actor=OWNER)
     assert [c["pain"] for c in history["checkins"]] == [1]
 
 
@@ -46,31 +43,31 @@ def test_each_service_acts_for_the_person_it_is_given(db_url):
 def test_only_the_owner_acts_in_personal_mode_and_a_refusal_writes_nothing(db_url, role):
     catalogue = load_catalogue()
     engine = connect(db_url)
-    with unit_of_work(engine) as store:
-        person = svc.start_programme(store, catalogue, profile(), START, actor=OWNER)["person_id"]
+    db = Database(engine)
+    person = start_programme(db, catalogue, profile(), START, actor=OWNER)["person_id"]
     before = rows(engine)
     stranger = Actor(role, account_id=7)
     writes = [
-        lambda store: svc.record_checkin(
-            store, catalogue, person, START, 3, actor=stranger, morning=True
+        lambda: checkins.record_checkin(
+            db, catalogue, person, START, 3, actor=stranger, morning=True
         ),
-        lambda store: svc.record_psfs(
-            store, person, START, {"activities": [{"name": "Stairs", "score": 4}]}, actor=stranger
+        lambda: checkins.record_psfs(
+            db, person, START, {"activities": [{"name": "Stairs", "score": 4}]}, actor=stranger
         ),
-        lambda store: svc.start_programme(store, catalogue, profile(), START, actor=stranger),
-        lambda store: account.delete_everything(store, actor=stranger),
-        lambda store: svc.today(store, catalogue, person, START, actor=stranger),
-        lambda store: account.export_data(store, person, actor=stranger),
+        lambda: start_programme(db, catalogue, profile(), START, actor=stranger),
+        lambda: account.delete_everything(db, actor=stranger),
+        lambda: today(db, catalogue, person, START, actor=stranger),
+        lambda: account.export_data(db, person, actor=stranger),
     ]
     for write in writes:
-        with pytest.raises(NotAllowed), unit_of_work(engine) as store:
-            write(store)
+        with pytest.raises(NotAllowed):
+            write()
     assert rows(engine) == before
 
 
 def test_a_person_who_is_not_there_is_named(db_url):
     catalogue = load_catalogue()
-    engine = connect(db_url)
-    with pytest.raises(FieldError) as raised, unit_of_work(engine) as store:
-        svc.record_checkin(store, catalogue, 404, START, 3, actor=OWNER, morning=True)
+    db = Database(connect(db_url))
+    with pytest.raises(FieldError) as raised:
+        checkins.record_checkin(db, catalogue, 404, START, 3, actor=OWNER, morning=True)
     assert raised.value.field == "person"

@@ -165,7 +165,7 @@ def test_a_read_only_unit_of_work_refuses_writes(db_url: str) -> None:
 def test_writer_busy_sees_another_holder_of_the_sqlite_write_lock(tmp_path) -> None:
     import fcntl
 
-    from kneecoach.store.db import writer_busy
+    from kneecoach.store.sqlite import writer_busy
 
     engine = connect(f"sqlite:///{tmp_path / 'busy.db'}")
     assert writer_busy(engine) is False

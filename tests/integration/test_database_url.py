@@ -58,7 +58,7 @@ def test_postgresql_urls_are_given_the_psycopg_driver(given: str, resolved: str)
 def test_an_unsupported_url_is_a_store_error_naming_db(bad: str) -> None:
     with pytest.raises(StoreError) as caught:
         resolve_url(bad)
-    assert caught.value.field == "--db"
+    assert caught.value.field == "database"
     assert isinstance(caught.value, ValueError)
     assert str(caught.value).startswith("--db: ")
 
@@ -67,16 +67,16 @@ def test_a_bad_environment_url_says_where_it_came_from(monkeypatch: pytest.Monke
     monkeypatch.setenv(ENV_VAR, "oracle://scott@tiger/db")
     with pytest.raises(StoreError, match=ENV_VAR) as caught:
         resolve_url(None)
-    assert caught.value.field == "--db"
+    assert caught.value.field == "database"
 
 
 def test_an_unreachable_database_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         connect(f"sqlite:///{tmp_path / 'missing-directory' / 'kneecoach.db'}")
-    assert caught.value.field == "--db"
+    assert caught.value.field == "database"
     with pytest.raises(StoreError) as caught:
         connect("postgresql://kneecoach:hidden-secret@127.0.0.1:1/kneecoach")
-    assert caught.value.field == "--db"
+    assert caught.value.field == "database"
     assert "hidden-secret" not in str(caught.value)
 
 

@@ -19,9 +19,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from kneecoach.content.loader import load_catalogue
-from kneecoach.services import programme as svc
+from kneecoach.services import checkins, progress, sessions
 from kneecoach.services.actor import OWNER
-from kneecoach.store.db import connect, dispose_all, unit_of_work
+from kneecoach.services.onboarding import start_programme
+from kneecoach.services.today import today
+from kneecoach.store.db import Database, connect, dispose_all
 from tests.conftest import PostgresServer
 from tests.factories import clear_answers, profile
 
@@ -107,45 +109,40 @@ def journeys(draw: st.DrawFn) -> tuple[int, list[dict[str, Any]], list[int]]:
     return days, arriving, reads
 
 
-def apply(store: Any, event: dict[str, Any], catalogue: Any, *, read: bool) -> None:
+def apply(db: Database, event: dict[str, Any], catalogue: Any, *, read: bool) -> None:
+    """One event through the services (`read`: as a device sends it), or written straight
+    into the store (the full database: no fold, nothing derived, until the end)."""
     day = START + dt.timedelta(days=event["day"])
-    if event["kind"] == "checkin":
+    person = person_of(db)
+    if event["kind"] == "session":
+        sessions.record_session(db, catalogue, person, event["log"], day, actor=OWNER)
+    elif read and event["kind"] == "checkin":
         answers = clear_answers(knee_locked=True) if event["flag"] else None
-        if read:
-            svc.record_checkin(
-                store,
-                catalogue,
-                store.current_person_id(),
-                day,
-                event["pain"],
-                morning=True,
-                answers=answers,
-                actor=OWNER,
-            )
-        else:
-            urgency = "urgent" if answers else None
-            person = store.current_person_id()
+        checkins.record_checkin(
+            db, catalogue, person, day, event["pain"], morning=True, answers=answers, actor=OWNER
+        )
+    elif read:
+        checkins.record_clearance(
+            db, catalogue, person, day, "Dr Patel, GP", clear_answers(), actor=OWNER
+        )
+    elif event["kind"] == "checkin":
+        answers = clear_answers(knee_locked=True) if event["flag"] else None
+        urgency = "urgent" if answers else None
+        with db.write() as store:
             store.add_checkin(
                 person, date=day, pain=event["pain"], morning=True, answers=answers, urgency=urgency
             )
-    elif event["kind"] == "session":
-        svc.record_session(
-            store, catalogue, store.current_person_id(), event["log"], day, actor=OWNER
-        )
-    elif read:
-        svc.record_clearance(
-            store,
-            catalogue,
-            store.current_person_id(),
-            day,
-            "Dr Patel, GP",
-            clear_answers(),
-            actor=OWNER,
-        )
     else:
-        store.add_clearance(
-            store.current_person_id(), date=day, cleared_by="Dr Patel, GP", answers=clear_answers()
-        )
+        with db.write() as store:
+            store.add_clearance(
+                person, date=day, cleared_by="Dr Patel, GP", answers=clear_answers()
+            )
+
+
+def person_of(db: Database) -> int:
+    found = db.revision()
+    assert found is not None
+    return found[0]
 
 
 @settings(
@@ -158,50 +155,33 @@ def apply(store: Any, event: dict[str, Any], catalogue: Any, *, read: bool) -> N
 @given(journey=journeys())
 def test_incremental_course_equals_a_full_replay(two_databases, journey):
     days, arriving, reads = journey
-    incremental, full = (connect(url) for url in two_databases)
+    incremental, full = (Database(connect(url)) for url in two_databases)
     catalogue = load_catalogue()
     body = profile(days_per_week=7, equipment=["strap", "mat", "ankle-weights"])
-    for engine in (incremental, full):
-        with unit_of_work(engine) as store:
-            assert svc.start_programme(store, catalogue, body, START, actor=OWNER)["saved"]
+    for db in (incremental, full):
+        assert start_programme(db, catalogue, body, START, actor=OWNER)["saved"]
 
     for n, event in enumerate(arriving):
-        with unit_of_work(incremental) as store:
-            apply(store, event, catalogue, read=True)
+        apply(incremental, event, catalogue, read=True)
         if n < len(reads):
-            with unit_of_work(incremental) as store:
-                svc.today(
-                    store,
-                    catalogue,
-                    store.current_person_id(),
-                    START + dt.timedelta(days=reads[n]),
-                    actor=OWNER,
-                )
+            day = START + dt.timedelta(days=reads[n])
+            today(incremental, catalogue, person_of(incremental), day, actor=OWNER)
     for event in arriving:
-        with unit_of_work(full) as store:
-            apply(store, event, catalogue, read=False)
+        apply(full, event, catalogue, read=False)
 
     # The full database has no stored state yet: each of these is a fold from the start.
     want = {}
     for offset in sorted({days - 1, days // 2, *reads}):
         day = START + dt.timedelta(days=offset)
-        with unit_of_work(full, read_only=True) as store:
-            want[day] = svc.today(
-                store, catalogue, store.current_person_id(), day, persist=False, actor=OWNER
-            )
+        want[day] = today(full, catalogue, person_of(full), day, persist=False, actor=OWNER)
     for day, expected_today in want.items():
-        with unit_of_work(incremental, read_only=True) as store:
-            assert (
-                svc.today(
-                    store, catalogue, store.current_person_id(), day, persist=False, actor=OWNER
-                )
-                == expected_today
-            ), day
+        got_today = today(
+            incremental, catalogue, person_of(incremental), day, persist=False, actor=OWNER
+        )
+        assert got_today == expected_today, day
     last = START + dt.timedelta(days=days - 1)
-    with unit_of_work(full) as store:
-        expected = svc.progress(store, catalogue, store.current_person_id(), last, actor=OWNER)
-    with unit_of_work(incremental) as store:
-        got = svc.progress(store, catalogue, store.current_person_id(), last, actor=OWNER)
+    expected = progress.progress(full, catalogue, person_of(full), last, actor=OWNER)
+    got = progress.progress(incremental, catalogue, person_of(incremental), last, actor=OWNER)
     for key in expected:
         assert_same(key, got[key], expected[key])
     assert got == expected

@@ -9,11 +9,11 @@ import pytest
 
 from kneecoach.cli.main import main
 from kneecoach.content.loader import load_catalogue
-from kneecoach.services import programme as svc
 from kneecoach.services.actor import OWNER
 from kneecoach.services.course import engine_version
+from kneecoach.services.onboarding import start_programme
 from kneecoach.services.review import fold_page, write_page
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.db import Database, connect, unit_of_work
 from tests.factories import profile
 
 START = dt.date(2026, 1, 5)
@@ -23,9 +23,9 @@ START = dt.date(2026, 1, 5)
 def test_review_decides_for_every_person_once(db_url, capsys, workers):
     catalogue = load_catalogue()
     engine = connect(db_url)
-    with unit_of_work(engine) as store:
-        for n in range(7):
-            svc.start_programme(store, catalogue, profile(pain_now=3), START, actor=OWNER)
+    for n in range(7):
+        start_programme(Database(engine), catalogue, profile(pain_now=3), START, actor=OWNER)
+        with unit_of_work(engine) as store:
             person = store.current_person_id()
             for offset in (0, 1, 2, 3):
                 store.add_checkin(
@@ -83,9 +83,9 @@ def test_review_leaves_out_a_person_written_to_between_its_read_and_its_write(db
     catalogue = load_catalogue()
     engine = connect(db_url)
     day = START + dt.timedelta(days=3)
+    for _ in range(2):
+        start_programme(Database(engine), catalogue, profile(pain_now=3), START, actor=OWNER)
     with unit_of_work(engine) as store:
-        for _ in range(2):
-            svc.start_programme(store, catalogue, profile(pain_now=3), START, actor=OWNER)
         first, second = list(store.iter_person_ids())
         for person in (first, second):
             store.add_checkin(person, date=START, pain=2, morning=True)

@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 from kneecoach.content.loader import load_catalogue
-from kneecoach.services import programme as svc
 from kneecoach.services.actor import OWNER
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.services.checkins import record_checkin, record_psfs
+from kneecoach.services.onboarding import start_programme
+from kneecoach.services.sessions import record_session
+from kneecoach.services.today import today
+from kneecoach.store.db import database
 from tests.factories import clear_answers, profile
 
 START = dt.date(2026, 1, 5)  # a Monday
@@ -27,7 +30,7 @@ def seed(
 ) -> dt.date:
     """Start a programme on `start` and live `days` days of it; returns the last day."""
     catalogue = load_catalogue()
-    engine = connect(db_url)
+    db = database(db_url)
     raw = profile(
         pain_now=5,
         days_per_week=3,
@@ -36,64 +39,59 @@ def seed(
         conditions=["bursitis"],
     )
     raw.update(changes)
-    with unit_of_work(engine) as store:
-        svc.start_programme(
-            store,
-            catalogue,
-            raw,
-            start,
-            {"activities": [{"name": "Stairs", "score": 4}, {"name": "Kneeling", "score": 3}]},
-            actor=OWNER,
-        )
+    started = start_programme(
+        db,
+        catalogue,
+        raw,
+        start,
+        {"activities": [{"name": "Stairs", "score": 4}, {"name": "Kneeling", "score": 3}]},
+        actor=OWNER,
+    )
+    person_id = started["person_id"]
+    assert started["saved"] and isinstance(person_id, int), started
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
-        with unit_of_work(engine) as store:
-            if offset:
-                svc.record_checkin(
-                    store,
-                    catalogue,
-                    store.current_person_id(),
-                    day,
-                    MORNINGS[offset % len(MORNINGS)],
-                    morning=True,
-                    actor=OWNER,
-                )
-            if offset == 11:
-                svc.record_checkin(
-                    store,
-                    catalogue,
-                    store.current_person_id(),
-                    day,
-                    4,
-                    morning=False,
-                    answers=clear_answers(),
-                    notes="after a long walk",
-                    actor=OWNER,
-                )
-            plan = svc.today(store, catalogue, store.current_person_id(), day, actor=OWNER)
-            if plan["status"] == "session" and offset not in MISSED:
-                svc.record_session(
-                    store,
-                    catalogue,
-                    store.current_person_id(),
-                    _log(day, plan, offset, label),
-                    day,
-                    actor=OWNER,
-                )
-            if offset in (7, 21):
-                score = 5 if offset == 7 else 7
-                svc.record_psfs(
-                    store,
-                    store.current_person_id(),
-                    day,
-                    {
-                        "activities": [
-                            {"name": "Stairs", "score": score},
-                            {"name": "Kneeling", "score": score - 1},
-                        ]
-                    },
-                    actor=OWNER,
-                )
+        if offset:
+            record_checkin(
+                db,
+                catalogue,
+                person_id,
+                day,
+                MORNINGS[offset % len(MORNINGS)],
+                morning=True,
+                actor=OWNER,
+            )
+        if offset == 11:
+            record_checkin(
+                db,
+                catalogue,
+                person_id,
+                day,
+                4,
+                morning=False,
+                answers=clear_answers(),
+                notes="after a long walk",
+                actor=OWNER,
+            )
+        plan = today(db, catalogue, person_id, day, actor=OWNER)
+        if plan["status"] == "session" and offset not in MISSED:
+            record_session(
+                db, catalogue, person_id, _log(day, plan, offset, label), day, actor=OWNER
+            )
+        if offset in (7, 21):
+            score = 5 if offset == 7 else 7
+            record_psfs(
+                db,
+                person_id,
+                day,
+                {
+                    "activities": [
+                        {"name": "Stairs", "score": score},
+                        {"name": "Kneeling", "score": score - 1},
+                    ]
+                },
+                actor=OWNER,
+            )
     return start + dt.timedelta(days=days - 1)
 
 

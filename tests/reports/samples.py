@@ -18,7 +18,7 @@ from kneecoach.reports.current import current
 from kneecoach.reports.pdf import handout_html, render_pdf
 from kneecoach.reports.progress_report import report_html
 from kneecoach.services.actor import OWNER
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.db import database
 from tests.reports.journey import seed
 
 DPI = "80"
@@ -32,21 +32,16 @@ def render(folder: Path) -> list[Path]:
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{Path(scratch) / 'demo.db'}"
         last = seed(url, minutes_per_session=60, access=["stationary-bike"])
-        with unit_of_work(connect(url), read_only=True) as store:
-            now = current(store, catalogue, store.current_person_id(), last, actor=OWNER)
-            pdfs = {
-                "handout": render_pdf(handout_html(now, catalogue, printed=last)),
-                "report": render_pdf(
-                    report_html(
-                        store,
-                        catalogue,
-                        now,
-                        first=now.person["start_date"],
-                        last=last,
-                        printed=last,
-                    )
-                ),
-            }
+        db = database(url)
+        newest = db.revision()
+        assert newest is not None
+        now = current(db, catalogue, newest[0], last, actor=OWNER)
+        pdfs = {
+            "handout": render_pdf(handout_html(now, catalogue, printed=last)),
+            "report": render_pdf(
+                report_html(catalogue, now, first=now.person["start_date"], last=last, printed=last)
+            ),
+        }
         for name, pdf in pdfs.items():
             path = Path(scratch) / f"{name}.pdf"
             path.write_bytes(pdf)

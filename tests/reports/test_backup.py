@@ -7,8 +7,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from kneecoach.reports.backup import backup, integrity
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.backup import backup, integrity
+from kneecoach.store.db import database
 from tests.factories import clear_answers, profile
 from tests.reports.cli import kc, one_line_error
 
@@ -16,7 +16,7 @@ START = dt.date(2026, 1, 5)
 
 
 def _person(url: str) -> int:
-    with unit_of_work(connect(url)) as store:
+    with database(url).write() as store:
         return store.add_person(
             profile=profile(),
             start_date=START,
@@ -38,7 +38,7 @@ def _counts(path: Path) -> tuple[int, int]:
 def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'live.db'}"
     person_id = _person(url)
-    engine = connect(url)
+    db = database(url)
     stop = threading.Event()
     written = [0]
     # The revision token each number of check-ins was committed with.
@@ -46,7 +46,7 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
 
     def writer() -> None:
         while not stop.is_set():
-            with unit_of_work(engine) as store:
+            with db.write() as store:
                 store.add_checkin(person_id, date=START, pain=written[0] % 11, morning=False)
                 key = store.current_person_revision()
             assert key is not None
@@ -81,7 +81,7 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
     assert integrity(target) == "ok"
     assert _counts(target) == (seen[-1], revisions[seen[-1]])
     # The restored file opens as a kneecoach database.
-    with unit_of_work(connect(f"sqlite:///{target}"), read_only=True) as store:
+    with database(f"sqlite:///{target}").read() as store:
         assert len(store.checkins(person_id)) == seen[-1]
 
 

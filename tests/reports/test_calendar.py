@@ -10,7 +10,7 @@ from icalendar import Calendar
 from kneecoach.content.loader import load_catalogue
 from kneecoach.services.account import change_settings
 from kneecoach.services.actor import OWNER
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.db import database
 from tests.reports.cli import kc
 from tests.reports.journey import seed
 
@@ -51,10 +51,11 @@ def test_events_and_stable_uids(tmp_path: Path) -> None:
 
     assert set(_export(url, last, tmp_path / "same.ics")) == set(first)
 
-    with unit_of_work(connect(url)) as store:
-        person = store.current_person_id()
-        days = {"days_per_week": 2}  # Monday, Thursday
-        change_settings(store, load_catalogue(), person, days, last, actor=OWNER)
+    db = database(url)
+    newest = db.revision()
+    assert newest is not None
+    days = {"days_per_week": 2}  # Monday, Thursday
+    change_settings(db, load_catalogue(), newest[0], days, last, actor=OWNER)
     second = _export(url, last, tmp_path / "two.ics")
     assert len(second) == 6 * 2
     by_date = {e["start"].date(): uid for uid, e in first.items()}  # type: ignore[attr-defined]

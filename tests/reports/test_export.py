@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from kneecoach.reports import export as export_module
 from kneecoach.reports.export import export_document, import_document
 from kneecoach.services.actor import OWNER
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store import restore as restore_module
+from kneecoach.store.db import database
 from tests.reports.cli import kc, kc_process, one_line_error
 from tests.reports.journey import seed
 
@@ -22,12 +22,14 @@ TODAY = dt.date(2026, 6, 1)
 
 
 def _export(url: str) -> dict[str, Any]:
-    with unit_of_work(connect(url), read_only=True) as store:
-        return export_document(store, store.current_person_id(), actor=OWNER)
+    db = database(url)
+    newest = db.revision()
+    assert newest is not None
+    return export_document(db, newest[0], actor=OWNER)
 
 
 def _people(url: str) -> int:
-    with unit_of_work(connect(url), read_only=True) as store:
+    with database(url).read() as store:
         return store.count_people()
 
 
@@ -46,15 +48,17 @@ def test_round_trip_is_lossless(db_url: str, second_url: str) -> None:
     seed(db_url, days=10)
     first = _export(db_url)
     assert first["sessions"] and first["checkins"] and first["decisions"]
-    summary = import_document(connect(second_url), json.loads(json.dumps(first)), TODAY)
+    summary = import_document(
+        database(second_url), json.loads(json.dumps(first)), TODAY, actor=OWNER
+    )
     assert summary["sessions"] == len(first["sessions"])
     again = _export(second_url)
     assert json.dumps(again, sort_keys=False) == json.dumps(first, sort_keys=False)
     # The imported database keeps working: new rows get fresh ids (PostgreSQL sequences).
-    with unit_of_work(connect(second_url)) as store:
-        person_id = store.current_person_id()
-        assert person_id is not None
-        new_id = store.add_checkin(person_id, date=dt.date(2026, 1, 20), pain=1, morning=True)
+    newest = database(second_url).revision()
+    assert newest is not None and newest[0] == summary["person_id"]
+    with database(second_url).write() as store:
+        new_id = store.add_checkin(newest[0], date=dt.date(2026, 1, 20), pain=1, morning=True)
     assert new_id > max(c["id"] for c in first["checkins"])
 
 
@@ -62,8 +66,9 @@ def test_import_refuses_a_database_with_data(db_url: str) -> None:
     seed(db_url, days=2)
     document = _export(db_url)
     with pytest.raises(InvalidInput) as refused:
-        import_document(connect(db_url), document, TODAY)
-    assert refused.value.field == "--db"
+        import_document(database(db_url), document, TODAY, actor=OWNER)
+    # The store names the database; the CLI says --db (test_cli_round_trip_and_refusals).
+    assert refused.value.field == "database"
     assert _people(db_url) == 1
 
 
@@ -72,18 +77,18 @@ def test_a_failure_half_way_leaves_nothing(
 ) -> None:
     seed(db_url, days=4)
     document = _export(db_url)
-    real = export_module._rows
+    real = restore_module._rows
 
     def broken(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
         if model.__tablename__ == "escalations" or model.__tablename__ == "decisions":
             raise RuntimeError("disk full")
         real(session, model, rows)
 
-    monkeypatch.setattr(export_module, "_rows", broken)
+    monkeypatch.setattr(restore_module, "_rows", broken)
     with pytest.raises(RuntimeError):
-        import_document(connect(second_url), document, TODAY)
+        import_document(database(second_url), document, TODAY, actor=OWNER)
     assert _people(second_url) == 0
-    with unit_of_work(connect(second_url), read_only=True) as store:
+    with database(second_url).read() as store:
         assert store.sessions(1) == [] and store.checkins(1) == []
 
 

@@ -16,15 +16,17 @@ from kneecoach.reports.current import current
 from kneecoach.reports.export import export_document
 from kneecoach.reports.fhir import NPRS_CODE, fhir_bundle
 from kneecoach.services.actor import OWNER
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.db import database
 from tests.reports.cli import kc
 
 
 def test_bundle_validates_and_maps(demo: tuple[str, dt.date], catalogue: Catalogue) -> None:
     url, last = demo
-    with unit_of_work(connect(url), read_only=True) as store:
-        document = export_document(store, store.current_person_id(), actor=OWNER)
-        now = current(store, catalogue, store.current_person_id(), last, actor=OWNER)
+    db = database(url)
+    newest = db.revision()
+    assert newest is not None
+    document = export_document(db, newest[0], actor=OWNER)
+    now = current(db, catalogue, newest[0], last, actor=OWNER)
     bundle = fhir_bundle(document, now, catalogue)
     Bundle.model_validate(bundle)
     resources = [e["resource"] for e in bundle["entry"]]

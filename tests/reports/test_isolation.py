@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.db import database
 from tests.reports.cli import kc
 from tests.reports.journey import seed
 
@@ -17,16 +17,19 @@ OTHER_NOTE = "only-the-other-person-wrote-this"
 def test_exports_hold_only_the_current_person(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'two.db'}"
     seed(url, days=4, label="first")
-    with unit_of_work(connect(url)) as store:
-        first_id = store.current_person_id()
-        assert first_id is not None
+    db = database(url)
+    first = db.revision()
+    assert first is not None
+    first_id = first[0]
+    with db.write() as store:
         store.add_checkin(
             first_id, date=dt.date(2026, 1, 7), pain=9, morning=False, notes=OTHER_NOTE
         )
     last = seed(url, days=4, start=dt.date(2026, 1, 12), label="second")
-    with unit_of_work(connect(url), read_only=True) as store:
-        second_id = store.current_person_id()
-        assert second_id is not None and second_id != first_id
+    second = db.revision()
+    assert second is not None and second[0] != first_id
+    second_id = second[0]
+    with db.read() as store:
         own_checkins = len(store.checkins(second_id))
         own_sessions = len(store.sessions(second_id))
 

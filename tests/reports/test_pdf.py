@@ -14,7 +14,7 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.reports.current import current
 from kneecoach.reports.pdf import handout_html, render_pdf
 from kneecoach.services.actor import OWNER
-from kneecoach.store.db import connect, unit_of_work
+from kneecoach.store.db import database
 from tests.reports.cli import kc, one_line_error
 from tests.reports.journey import seed
 
@@ -76,8 +76,10 @@ def test_the_biggest_programme_fits_four_letter_pages(tmp_path: Path, catalogue:
         equipment=["strap", "step", "mat", "ankle-weights", "ball", "chair", "foam-pad"],
         access=["stationary-bike", "pool"],
     )
-    with unit_of_work(connect(url), read_only=True) as store:
-        now = current(store, catalogue, store.current_person_id(), last, actor=OWNER)
+    db = database(url)
+    newest = db.revision()
+    assert newest is not None
+    now = current(db, catalogue, newest[0], last, actor=OWNER)
     html = handout_html(now, catalogue, paper="letter")
     assert html.count('class="card"') >= 12
     out = tmp_path / "big.pdf"

@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from kneecoach.content.loader import load_catalogue
-from kneecoach.services import programme as svc
 from kneecoach.services.actor import OWNER
-from kneecoach.store.db import connect, dispose_all, unit_of_work
+from kneecoach.services.today import today
+from kneecoach.store.db import database, dispose_all
 from kneecoach.web.app import WebSettings, create_app
 from kneecoach.web.cache import TODAY_CACHE
 from tests.factories import profile
@@ -25,10 +25,10 @@ def app_for(url: str) -> TestClient:
 
 def fresh_answer(url: str) -> dict[str, object]:
     """What a new process would answer: straight from the database, no cache."""
-    with unit_of_work(connect(url), read_only=True) as store:
-        return svc.today(
-            store, load_catalogue(), store.current_person_id(), DAY, persist=False, actor=OWNER
-        )
+    db = database(url)
+    newest = db.revision()
+    person_id = newest[0] if newest else None
+    return today(db, load_catalogue(), person_id, DAY, persist=False, actor=OWNER)
 
 
 def test_delete_then_start_again_serves_the_new_programme(tmp_path: Path) -> None:

@@ -51,9 +51,13 @@ def test_a_burst_of_sessions_is_stored_once_each_and_a_bad_one_fails_alone(db_ur
     with ThreadPoolExecutor(max_workers=1) as pool:
         *responses, history = pool.submit(asyncio.run, burst()).result()
     codes = [r.status_code for r in responses]
-    assert codes[:12] == [201] * 12
-    assert codes[12:14] == [200, 200]  # duplicates: the same session, not a new one
-    assert responses[12].json()["session_id"] == responses[3].json()["session_id"]
+    # A session and its resend arrive together: on SQLite they share one batch, in order;
+    # on PostgreSQL each is a transaction in a thread of its own, so either may commit
+    # first. Either way one is stored (201) and the other answers with it (200).
+    for first, again in ((3, 12), (7, 13)):
+        assert sorted([codes[first], codes[again]]) == [200, 201]
+        assert responses[first].json()["session_id"] == responses[again].json()["session_id"]
+    assert [c for n, c in enumerate(codes[:12]) if n not in (3, 7)] == [201] * 10
     assert codes[14] == 422 and responses[14].json()["field"] == "date"
     assert codes[15] == 201 and responses[15].json()["decisions"][0]["rule"] == "PM-1"
     ids = [s["client_id"] for s in history["sessions"]]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from kneecoach.store.db import connect, dispose_all, unit_of_work
+from kneecoach.store.db import database, dispose_all
 from kneecoach.web.app import WebSettings, create_app
 from tests.factories import profile
 from tests.web.conftest import TODAY
@@ -44,10 +44,12 @@ def started(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
 
 
 def counts(url: str) -> tuple[int, int, int]:
-    with unit_of_work(connect(url)) as store:
-        person_id = store.current_person_id()
-        if person_id is None:
-            return (0, 0, 0)
+    db = database(url)
+    newest = db.revision()
+    if newest is None:
+        return (0, 0, 0)
+    person_id = newest[0]
+    with db.read() as store:
         profile_now = store.person(person_id)["profile"]
         return (
             len(store.checkins(person_id)),

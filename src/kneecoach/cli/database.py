@@ -1,4 +1,4 @@
-"""The one CLI module that opens the database: `--db`, the unit of work, today's date.
+"""The one CLI module that opens the database: `--db`, the unit of work, the person, today's date.
 
 SQLAlchemy and the services are imported only when a command needs them, so
 `kneecoach --help` and `kneecoach exercises` start quickly.
@@ -7,8 +7,7 @@ SQLAlchemy and the services are imported only when a command needs them, so
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,7 +20,7 @@ from kneecoach.domain.errors import FieldError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from kneecoach.store.repository import Store
+    from kneecoach.services.uow import UnitOfWork
 
 DbOption = Annotated[
     str | None,
@@ -70,30 +69,56 @@ def engine_for(db: str | None) -> Engine:
     return connect(database_url(db))
 
 
-@contextmanager
-def store(db: str | None, *, read_only: bool = False) -> Iterator[Store]:
-    """One unit of work on the chosen database: committed at the end, rolled back on error."""
-    from kneecoach.store.db import unit_of_work
+def database(db: str | None) -> UnitOfWork:
+    """The unit of work the services open on the chosen database (`--db`)."""
+    from kneecoach.store.db import Database
 
-    with unit_of_work(engine_for(db), read_only=read_only) as opened:
-        yield opened
+    return Database(engine_for(db))
 
 
-def person_for(store: Store, person: int | None) -> int | None:
+def person_for(uow: UnitOfWork, person: int | None) -> int | None:
     """The person a command acts for: `--person`, else the most recent person in the
     database (None when nobody has started). The CLI's one "person on this machine"."""
     if person is None:
-        return store.current_person_id()
-    if not store.has_person(person):
-        fail("--person", f"no person with id {person} in this database")
+        found = uow.revision()
+        return found[0] if found else None
+    with uow.read() as store:
+        if not store.has_person(person):
+            fail("--person", f"no person with id {person} in this database")
     return person
 
 
-def started_person(store: Store, person: int | None) -> int:
+def started_person(uow: UnitOfWork, person: int | None) -> int:
     """`person_for`, for commands that need a programme (NotStarted when none)."""
-    from kneecoach.services.programme import NotStarted
+    from kneecoach.services.onboarding import started
 
-    found = person_for(store, person)
-    if found is None:
-        raise NotStarted()
-    return found
+    return started(person_for(uow, person))
+
+
+def prepared_url(db: str | None) -> str:
+    """The URL of `--db`, its database created or migrated now (before `serve` starts its
+    workers). Reads no settings beyond the URL: `serve` sets its workers' environment next."""
+    from kneecoach.store.db import connect
+
+    url = database_url(db)
+    connect(url)
+    return url
+
+
+def count_people(uow: UnitOfWork) -> int:
+    with uow.read() as store:
+        return store.count_people()
+
+
+def backup(db: str | None, out: Path) -> dict[str, object]:
+    """A consistent copy of the SQLite database behind `--db` into `out`."""
+    from kneecoach.store.backup import backup as copy
+
+    return copy(database_url(db), out)
+
+
+def restore(file: Path, db: str | None, *, force: bool) -> dict[str, object]:
+    """Put the backup `file` back into the SQLite database behind `--db`."""
+    from kneecoach.store.backup import restore as put_back
+
+    return put_back(file, database_url(db), force=force)

@@ -180,8 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         err.print("\nStopped. Nothing was saved.")
         return 130
     except (InputError, FieldError) as error:
-        hint = " (run `kneecoach start`)" if getattr(error, "field", None) == "programme" else ""
-        err.print(f"error: {error}{hint}", markup=False, soft_wrap=True)
+        field = getattr(error, "field", None)
+        hint = " (run `kneecoach start`)" if field == "programme" else ""
+        shown = str(error)
+        if isinstance(error, FieldError) and field in OPTION_FOR:  # the store's own names
+            shown = f"{OPTION_FOR[field]}: {error.problem}"
+        err.print(f"error: {shown}{hint}", markup=False, soft_wrap=True)
         return BAD_INPUT
     except ContentError as error:
         err.print(f"error: content file {error}", markup=False, soft_wrap=True)
@@ -196,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         err.print("Set KNEECOACH_DEBUG=1 to see the details, and please report it.")
         return 1
     return code if isinstance(code, int) else 0
+
+
+# The store names what it could not use in its own words; the CLI names the option.
+OPTION_FOR = {"database": "--db", "out": "--out", "force": "--force"}
 
 
 def run() -> None:

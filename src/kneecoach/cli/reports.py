@@ -14,12 +14,13 @@ from kneecoach import clock
 from kneecoach.cli.database import (
     DbOption,
     PersonOption,
-    database_url,
+    backup,
     optional_day,
+    restore,
     started_person,
 )
+from kneecoach.cli.database import database as _database
 from kneecoach.cli.database import day_option as _day
-from kneecoach.cli.database import store as _store
 from kneecoach.cli.io import err, fail, load_catalogue, print_json, read_json
 from kneecoach.cli.tracking import JsonFlag
 from kneecoach.services.actor import OWNER
@@ -73,8 +74,8 @@ def register(app: typer.Typer) -> None:
         size = _paper(paper)
         day = _day(date)
         catalogue = load_catalogue()
-        with _store(db, read_only=True) as store:
-            now = current(store, catalogue, started_person(store, person), day, actor=OWNER)
+        uow = _database(db)
+        now = current(uow, catalogue, started_person(uow, person), day, actor=OWNER)
         html = handout_html(now, catalogue, paper=size, printed=day)  # type: ignore[arg-type]
         _write(out, render_pdf(html))
         _done(
@@ -107,23 +108,22 @@ def register(app: typer.Typer) -> None:
         last = optional_day(end, "--to") or clock.today()
         first_option = optional_day(start, "--from")
         catalogue = load_catalogue()
-        with _store(db, read_only=True) as store:
-            now = current(store, catalogue, started_person(store, person), last, actor=OWNER)
-            begin = now.person["start_date"]
-            first = first_option or begin
-            if first > last:
-                fail("--from", f"{first} is after --to {last}")
-            if last < begin:
-                fail("--to", f"{last} is before the programme started ({begin})")
-            html = report_html(
-                store,
-                catalogue,
-                now,
-                first=max(first, begin),
-                last=last,
-                paper=size,  # type: ignore[arg-type]
-                printed=clock.today(),
-            )
+        uow = _database(db)
+        now = current(uow, catalogue, started_person(uow, person), last, actor=OWNER)
+        begin = now.person["start_date"]
+        first = first_option or begin
+        if first > last:
+            fail("--from", f"{first} is after --to {last}")
+        if last < begin:
+            fail("--to", f"{last} is before the programme started ({begin})")
+        html = report_html(
+            catalogue,
+            now,
+            first=max(first, begin),
+            last=last,
+            paper=size,  # type: ignore[arg-type]
+            printed=clock.today(),
+        )
         _write(out, render_pdf(html))
         _done(
             as_json,
@@ -155,13 +155,13 @@ def register(app: typer.Typer) -> None:
         if kind not in FORMATS:
             fail("--format", f"expected json, csv or fhir, got {format_!r}")
         catalogue = load_catalogue()
-        with _store(db, read_only=True) as store:
-            who = started_person(store, person)
-            document = export_document(store, who, actor=OWNER)
-            if kind == "fhir":
-                from kneecoach.reports.current import current
+        uow = _database(db)
+        who = started_person(uow, person)
+        document = export_document(uow, who, actor=OWNER)
+        if kind == "fhir":
+            from kneecoach.reports.current import current
 
-                now = current(store, catalogue, who, clock.today(), actor=OWNER)
+            now = current(uow, catalogue, who, clock.today(), actor=OWNER)
         summary: dict[str, object] = {
             "out": str(out),
             "format": kind,
@@ -198,9 +198,7 @@ def register(app: typer.Typer) -> None:
         from kneecoach.reports.export import import_document
 
         raw = read_json(file, "FILE")
-        from kneecoach.cli.database import engine_for
-
-        summary = import_document(engine_for(db), raw, clock.today())
+        summary = import_document(_database(db), raw, clock.today(), actor=OWNER)
         _done(
             as_json,
             summary,
@@ -237,8 +235,8 @@ def register(app: typer.Typer) -> None:
             fail("--time", f"expected HH:MM, got {at!r}")
         day = _day(date)
         catalogue = load_catalogue()
-        with _store(db, read_only=True) as store:
-            now = current(store, catalogue, started_person(store, person), day, actor=OWNER)
+        uow = _database(db)
+        now = current(uow, catalogue, started_person(uow, person), day, actor=OWNER)
         data = calendar_ics(
             now,
             catalogue,
@@ -262,9 +260,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """A consistent copy of the SQLite database, safe while `kneecoach serve` runs."""
-        from kneecoach.reports.backup import backup
-
-        summary = backup(database_url(db), out)
+        summary = backup(db, out)
         _done(as_json, summary, f"Backup written to {out}")
 
     @app.command("restore")
@@ -277,9 +273,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Put a backup back into the SQLite database (refuses to overwrite data unless --force)."""
-        from kneecoach.reports.backup import restore
-
-        summary = restore(file, database_url(db), force=force)
+        summary = restore(file, db, force=force)
         _done(as_json, summary, f"Restored {file} into {summary['database']}")
 
 

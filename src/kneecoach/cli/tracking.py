@@ -13,13 +13,14 @@ from kneecoach.cli.database import (
     DateOption,
     DbOption,
     PersonOption,
+    count_people,
     database_url,
-    engine_for,
     person_for,
+    prepared_url,
     started_person,
 )
+from kneecoach.cli.database import database as _database
 from kneecoach.cli.database import day_option as _day
-from kneecoach.cli.database import store as _store
 from kneecoach.cli.io import (
     err,
     fail,
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Start a programme: disclaimer, safety questions, your profile, your plan (saved)."""
-        from kneecoach.services import programme as svc
+        from kneecoach.services.onboarding import start_programme
 
         day = _day(date)
         catalogue = load_catalogue()
@@ -82,8 +83,7 @@ def register(app: typer.Typer) -> None:
                 return
             raw = {**prompts.ask_profile(), "screening": answers}
             psfs_raw = prompts.ask_psfs()
-        with _store(db) as store:
-            result = svc.start_programme(store, catalogue, raw, day, psfs_raw, actor=OWNER)
+        result = start_programme(_database(db), catalogue, raw, day, psfs_raw, actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -98,11 +98,11 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """What to do today, what changed since last time, and why."""
-        from kneecoach.services import programme as svc
+        from kneecoach.services.today import today as today_of
 
         catalogue = load_catalogue()
-        with _store(db) as store:
-            result = svc.today(store, catalogue, person_for(store, person), _day(date), actor=OWNER)
+        uow = _database(db)
+        result = today_of(uow, catalogue, person_for(uow, person), _day(date), actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -123,15 +123,16 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """A guided session in the terminal, or `--log FILE` to record one."""
-        from kneecoach.services import programme as svc
+        from kneecoach.services.sessions import record_session
+        from kneecoach.services.today import today as today_of
 
         catalogue = load_catalogue()
+        uow = _database(db)
         if log is not None:
             raw = read_json(log, "--log")
-            with _store(db) as store:
-                result = svc.record_session(
-                    store, catalogue, started_person(store, person), raw, clock.today(), actor=OWNER
-                )
+            result = record_session(
+                uow, catalogue, started_person(uow, person), raw, clock.today(), actor=OWNER
+            )
             if as_json:
                 print_json(result)
                 return
@@ -140,9 +141,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             fail("--log", "required with --json (the guided session asks questions)")
         day = _day(date)
-        with _store(db) as store:
-            who = person_for(store, person)
-            plan_today = svc.today(store, catalogue, who, day, actor=OWNER)
+        who = person_for(uow, person)
+        plan_today = today_of(uow, catalogue, who, day, actor=OWNER)
         if plan_today["status"] != "session":
             views.today(plan_today, catalogue)
             return
@@ -152,10 +152,9 @@ def register(app: typer.Typer) -> None:
         if raw is None:
             err.print("Nothing was done, so nothing was saved.")
             return
-        with _store(db) as store:
-            result = svc.record_session(
-                store, catalogue, started_person(store, who), raw, clock.today(), actor=OWNER
-            )
+        result = record_session(
+            uow, catalogue, started_person(uow, who), raw, clock.today(), actor=OWNER
+        )
         views.session_saved(result)
 
     @app.command("checkin")
@@ -175,25 +174,25 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Record a pain score 0-10 (and the safety questions, weekly or when something is new)."""
-        from kneecoach.services import programme as svc
+        from kneecoach.services.checkins import record_checkin
 
         score = _pain_option(pain)
         raw = read_json(answers, "--answers") if answers is not None else None
         if raw is not None and not isinstance(raw, dict):
             fail("--answers", "expected a JSON object of answers")
         catalogue = load_catalogue()
-        with _store(db) as store:
-            result = svc.record_checkin(
-                store,
-                catalogue,
-                started_person(store, person),
-                _day(date),
-                score,
-                actor=OWNER,
-                morning=morning,
-                answers=raw,
-                notes=note,
-            )
+        uow = _database(db)
+        result = record_checkin(
+            uow,
+            catalogue,
+            started_person(uow, person),
+            _day(date),
+            score,
+            actor=OWNER,
+            morning=morning,
+            answers=raw,
+            notes=note,
+        )
         if as_json:
             print_json(result)
             return
@@ -210,13 +209,11 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Score 1-3 everyday activities 0 (cannot do) to 10 (as before): PSFS."""
-        from kneecoach.services import programme as svc
+        from kneecoach.services.checkins import record_psfs
 
         raw = read_json(answers, "--answers")
-        with _store(db) as store:
-            result = svc.record_psfs(
-                store, started_person(store, person), _day(date), raw, actor=OWNER
-            )
+        uow = _database(db)
+        result = record_psfs(uow, started_person(uow, person), _day(date), raw, actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -238,7 +235,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Record that a professional cleared you to exercise again after a stop."""
-        from kneecoach.services import programme as svc
+        from kneecoach.services.checkins import record_clearance
 
         if not by.strip():
             fail("--by", "say who cleared you, e.g. --by 'Dr Patel, GP'")
@@ -247,9 +244,9 @@ def register(app: typer.Typer) -> None:
         if raw is not None and not isinstance(raw, dict):
             fail("--answers", "expected a JSON object of answers")
         catalogue = load_catalogue()
-        with _store(db) as store:
-            who = started_person(store, person)
-            result = svc.record_clearance(store, catalogue, who, _day(date), by, raw, actor=OWNER)
+        uow = _database(db)
+        who = started_person(uow, person)
+        result = record_clearance(uow, catalogue, who, _day(date), by, raw, actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -260,10 +257,10 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None, person: PersonOption = None, as_json: JsonFlag = False
     ) -> None:
         """Every session, check-in and PSFS score recorded."""
-        from kneecoach.services import programme as svc
+        from kneecoach.services.progress import history
 
-        with _store(db) as store:
-            result = svc.history(store, person_for(store, person), actor=OWNER)
+        uow = _database(db)
+        result = history(uow, person_for(uow, person), actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -277,12 +274,11 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Your pain trend, decisions, escalations and how many sessions you did."""
-        from kneecoach.services import programme as svc
+        from kneecoach.services.progress import progress
 
         catalogue = load_catalogue()
-        with _store(db) as store:
-            who = started_person(store, person)
-            result = svc.progress(store, catalogue, who, _day(date), actor=OWNER)
+        uow = _database(db)
+        result = progress(uow, catalogue, started_person(uow, person), _day(date), actor=OWNER)
         if as_json:
             print_json(result)
             return
@@ -312,13 +308,10 @@ def register(app: typer.Typer) -> None:
         )
 
         from kneecoach.services.review import review_all
-        from kneecoach.store.db import unit_of_work
 
         began = time.perf_counter()  # the review's own time, after the program has loaded
         catalogue = load_catalogue()
-        engine = engine_for(db)
-        with unit_of_work(engine, read_only=True) as store:
-            total = store.count_people()
+        total = count_people(_database(db))
         columns = (TextColumn("Reviewing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, disable=as_json, transient=False) as bar:
             task = bar.add_task("review", total=total)
@@ -369,7 +362,7 @@ def register_serve(app: typer.Typer) -> None:
 
         import uvicorn
 
-        from kneecoach.store.db import connect as connect_db
+        from kneecoach.settings import get_settings
         from kneecoach.web.security import is_loopback
 
         if not is_loopback(host):
@@ -378,10 +371,12 @@ def register_serve(app: typer.Typer) -> None:
                 f"{host!r} is not a loopback address. Personal mode has no accounts, so it "
                 "only listens on this machine (127.0.0.1, localhost or ::1).",
             )
-        url = database_url(db)
-        connect_db(url)  # create or migrate the database before the workers start
+        url = prepared_url(db)  # create or migrate the database before the workers start
         os.environ["KNEECOACH_DATABASE_URL"] = url
         os.environ["KNEECOACH_PORT"] = str(port)
+        # Read again by the app (in this process with one worker): the URL may have been
+        # resolved from the settings, read before these two were set.
+        get_settings.cache_clear()
         shown = f"[{host}]" if ":" in host else host
         err.print(f"kneecoach is running at http://{shown}:{port}  (Ctrl-C to stop)")
         uvicorn.run(

@@ -13,7 +13,7 @@ from kneecoach.domain.progression import Decision
 from kneecoach.domain.trends import Escalation
 from kneecoach.services.actor import Actor, permit
 from kneecoach.services.course import history, load, version_number
-from kneecoach.store.repository import Store
+from kneecoach.services.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,10 @@ class Current:
     # Every decision and escalation up to `day`, in the order the engine made them.
     decisions: tuple[Decision, ...] = ()
     escalations: tuple[Escalation, ...] = ()
+    # Everything the person logged (any date): the progress report picks its period.
+    checkins: tuple[dict[str, Any], ...] = ()
+    sessions: tuple[dict[str, Any], ...] = ()
+    psfs: tuple[dict[str, Any], ...] = ()
 
     @property
     def stopped(self) -> bool:
@@ -41,17 +45,19 @@ class Current:
 
 
 def current(
-    store: Store, catalogue: Catalogue, person_id: int, day: dt.date, *, actor: Actor
+    uow: UnitOfWork, catalogue: Catalogue, person_id: int, day: dt.date, *, actor: Actor
 ) -> Current:
     """Fold the person's course up to `day` (read only: nothing is stored)."""
     permit(actor, person_id)  # store.person refuses an unknown one
-    person = store.person(person_id)
+    with uow.read() as store:
+        person = store.person(person_id)
+        until = max(day, person["start_date"])
+        loaded = load(store, catalogue, person_id, until, person)
+        decisions, escalations = history(store, loaded)
+        logged = (store.checkins(person_id), store.sessions(person_id), store.psfs(person_id))
     profile = parse_profile(person["profile"])
-    until = max(day, person["start_date"])
-    loaded = load(store, catalogue, person_id, until, person)
     course = loaded.course
     week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)
-    decisions, escalations = history(store, loaded)
     return Current(
         person_id,
         person,
@@ -62,4 +68,5 @@ def current(
         version_number(loaded),
         tuple(decisions),
         tuple(escalations),
+        *(tuple(rows) for rows in logged),
     )

@@ -12,39 +12,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Engine, Table, func, insert, select, text
-from sqlalchemy.orm import Session
 
 from kneecoach.domain.dates import check_day
-from kneecoach.services.account import EXPORT_FORMAT_VERSION, export_data
+from kneecoach.services.account import EXPORT_FORMAT_VERSION, export_data, import_data
 from kneecoach.services.actor import Actor
+from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.db import LOCKING
-from kneecoach.store.repository import Store
-from kneecoach.store.tables import (
-    Base,
-    Checkin,
-    Clearance,
-    Decision,
-    EntrySet,
-    Escalation,
-    ExerciseSession,
-    Person,
-    ProgrammeVersion,
-    Psfs,
-    SessionEntry,
-)
 
 FORMAT_VERSION = EXPORT_FORMAT_VERSION
-# Tables whose ids the import keeps (decisions point at sessions by id).
-KEPT_IDS: tuple[type[Base], ...] = (
-    ExerciseSession,
-    Checkin,
-    Psfs,
-    Clearance,
-    Decision,
-    Escalation,
-)
 
 Pain = Annotated[int, Field(ge=0, le=10)]
 
@@ -165,9 +140,9 @@ class ExportDocument(_Strict):
     escalations: list[EscalationRecord]
 
 
-def export_document(store: Store, person_id: int, *, actor: Actor) -> dict[str, Any]:
+def export_document(uow: UnitOfWork, person_id: int, *, actor: Actor) -> dict[str, Any]:
     """Everything stored about the person."""
-    return export_data(store, person_id, actor=actor)
+    return export_data(uow, person_id, actor=actor)
 
 
 def parse_document(raw: object, today: dt.date) -> ExportDocument:
@@ -230,19 +205,16 @@ def _check_links(document: ExportDocument) -> None:
             raise InvalidInput(name, "two records share one id")
 
 
-def import_document(engine: Engine, raw: object, today: dt.date) -> dict[str, Any]:
+def import_document(
+    uow: UnitOfWork, raw: object, today: dt.date, *, actor: Actor
+) -> dict[str, Any]:
     """Write a parsed export into an EMPTY database, all in one transaction.
 
-    Refuses (InvalidInput naming --db) a database that already holds anyone's data; a
-    failure half-way rolls everything back. Returns a summary of what was written.
+    Refuses (naming --db) a database that already holds anyone's data; a failure half-way
+    rolls everything back. Returns a summary of what was written.
     """
     document = parse_document(raw, today)
-    bind = engine.execution_options(**{LOCKING: "write"})
-    with Session(bind) as session, session.begin():
-        _require_empty(session)
-        person_id = _write(session, document)
-        if session.get_bind().dialect.name == "postgresql":
-            _advance_sequences(session)
+    person_id = import_data(uow, document.model_dump(), actor=actor)
     return {
         "person_id": person_id,
         "format_version": document.format_version,
@@ -254,98 +226,3 @@ def import_document(engine: Engine, raw: object, today: dt.date) -> dict[str, An
         "escalations": len(document.escalations),
         "programme_versions": len(document.programme_versions),
     }
-
-
-def _require_empty(session: Session) -> None:
-    people = int(session.scalar(select(func.count(Person.id))) or 0)
-    if people:
-        raise InvalidInput(
-            "--db",
-            f"the database already holds data ({people} "
-            f"{'person' if people == 1 else 'people'}); import only into an empty "
-            "database, e.g. --db sqlite:///new.db",
-        )
-    models: tuple[type[Base], ...] = (*KEPT_IDS, ProgrammeVersion)
-    for model in models:
-        if session.scalar(select(func.count()).select_from(_table(model))):
-            raise InvalidInput("--db", "the database is not empty; import into a new one")
-
-
-def _write(session: Session, doc: ExportDocument) -> int:
-    person = doc.person
-    person_id = session.scalar(
-        insert(Person)
-        .values(
-            profile=person.profile,
-            start_date=person.start_date,
-            baseline_pain=person.baseline_pain,
-            screening=person.screening,
-            urgency=person.urgency,
-            created_at=person.created_at,
-        )
-        .returning(Person.id)
-    )
-    assert person_id is not None
-    owned = {"person_id": person_id}
-    _rows(
-        session,
-        ProgrammeVersion,
-        [{**owned, **v.model_dump()} for v in doc.programme_versions],
-    )
-    _rows(
-        session,
-        ExerciseSession,
-        [{**owned, **s.model_dump(exclude={"entries"})} for s in doc.sessions],
-    )
-    for record in doc.sessions:
-        for position, entry in enumerate(record.entries, start=1):
-            entry_id = session.scalar(
-                insert(SessionEntry)
-                .values(
-                    session_id=record.id,
-                    position=position,
-                    exercise_id=entry.exercise_id,
-                    hurt=entry.hurt,
-                )
-                .returning(SessionEntry.id)
-            )
-            _rows(
-                session,
-                EntrySet,
-                [
-                    {"entry_id": entry_id, "set_number": number, **done.model_dump()}
-                    for number, done in enumerate(entry.sets, start=1)
-                ],
-            )
-    for model, records in (
-        (Checkin, doc.checkins),
-        (Psfs, doc.psfs),
-        (Clearance, doc.clearances),
-        (Decision, doc.decisions),
-        (Escalation, doc.escalations),
-    ):
-        _rows(session, model, [{**owned, **r.model_dump()} for r in records])
-    return int(person_id)
-
-
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-def _rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(_table(model)), rows)
-
-
-def _advance_sequences(session: Session) -> None:
-    """Ids were written explicitly: move each PostgreSQL sequence past them."""
-    for model in KEPT_IDS:
-        table = model.__tablename__
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
-            )
-        )

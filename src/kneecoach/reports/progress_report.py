@@ -15,7 +15,6 @@ from kneecoach.domain.wording import pain_words
 from kneecoach.reports.charts import legend_items, pain_svg
 from kneecoach.reports.current import Current
 from kneecoach.reports.pdf import Paper, render
-from kneecoach.store.repository import Store
 
 ACTION_WORDS = {
     "progress": "made harder",
@@ -65,7 +64,6 @@ def _calendar(now: Current, first: dt.date, last: dt.date, done: set[dt.date]) -
 
 
 def report_html(
-    store: Store,
     catalogue: Catalogue,
     now: Current,
     *,
@@ -75,18 +73,17 @@ def report_html(
     printed: dt.date | None = None,
 ) -> str:
     """The report for `first`..`last` (inclusive); `now` is the course replayed to `last`."""
-    person_id = now.person_id
     baseline = now.person["baseline_pain"]
     start = now.person["start_date"]
-    checkins = store.checkins(person_id, until=last)
+    checkins = [c for c in now.checkins if c["date"] <= last]
     pain = pain_chart(
         [Score(c["date"], c["pain"], c["morning"]) for c in checkins], baseline, first, last
     )
     latest = pain.latest_mean
-    sessions = [s for s in store.sessions(person_id, until=last) if s["date"] >= first]
+    sessions = [s for s in now.sessions if first <= s["date"] <= last]
     done = {s["date"] for s in sessions}
     planned = training_days_between(now.profile.days_per_week, max(first, start), last)
-    psfs_rows = store.psfs(person_id)
+    psfs_rows = list(now.psfs)
     psfs = []
     for row in psfs_rows:
         change = psfs_change(psfs_rows[0]["activities"], row["activities"])

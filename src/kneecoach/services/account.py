@@ -1,21 +1,24 @@
 """The person's own account in personal mode: settings that re-plan, export, delete.
 
-Plain values in, plain values out; one unit of work each (like services/programme.py).
+Plain values in, plain values out; each opens its own unit of work.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kneecoach import __version__
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import parse_profile, replan
-from kneecoach.services.actor import Actor, NotAllowed, permit
-from kneecoach.services.programme import load_course
+from kneecoach.services.actor import Actor, NotAllowed, may_start, permit
+from kneecoach.services.course import load
+from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.repository import Store
+
+if TYPE_CHECKING:
+    from kneecoach.store.repository import Store
 
 EXPORT_FORMAT_VERSION = 1
 # The profile keys a person may change after the start (the rest come from screening).
@@ -40,7 +43,7 @@ def _words(key: str, value: object) -> str:
 
 
 def change_settings(
-    store: Store,
+    uow: UnitOfWork,
     catalogue: Catalogue,
     person_id: int,
     changes: Mapping[str, Any],
@@ -57,7 +60,19 @@ def change_settings(
     unknown = sorted(set(changes) - set(SETTINGS_KEYS))
     if unknown:
         raise InvalidInput(unknown[0], "this setting cannot be changed here")
-    person = store.person(person_id)
+    with uow.write() as store:
+        person = store.person(person_id)
+        return _change(store, catalogue, person_id, person, changes, day)
+
+
+def _change(
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int,
+    person: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    day: dt.date,
+) -> dict[str, Any]:
     old = dict(person["profile"])
     new = {**old, **changes}
     try:
@@ -72,7 +87,7 @@ def change_settings(
     ]
     if not changed:
         return {"changed": [], "version": None, "reasons": []}
-    course = load_course(store, catalogue, person_id, day)
+    course = load(store, catalogue, person_id, day, dict(person)).course
     store.update_profile(person_id, new)
     versions = store.programme_versions(person_id)
     valgus_ban = course.valgus_ban
@@ -121,9 +136,14 @@ def _plain(value: object) -> object:
     return value
 
 
-def export_data(store: Store, person_id: int, *, actor: Actor) -> dict[str, Any]:
+def export_data(uow: UnitOfWork, person_id: int, *, actor: Actor) -> dict[str, Any]:
     """Everything stored about the person, in the format of docs/export-format.md."""
     permit(actor, person_id)  # store.person refuses an unknown one
+    with uow.read() as store:
+        return _export(store, person_id)
+
+
+def _export(store: Store, person_id: int) -> dict[str, Any]:
     person = store.person(person_id)
     document: dict[str, Any] = {
         "format_version": EXPORT_FORMAT_VERSION,
@@ -148,12 +168,21 @@ def export_data(store: Store, person_id: int, *, actor: Actor) -> dict[str, Any]
     return plain
 
 
-def delete_everything(store: Store, *, actor: Actor) -> int:
+def import_data(uow: UnitOfWork, document: Mapping[str, Any], *, actor: Actor) -> int:
+    """Write a checked export document (plain values) into an EMPTY database, in one unit
+    of work: a failure half-way writes nothing. The new person's id."""
+    may_start(actor)
+    with uow.write() as store:
+        return store.restore(document)
+
+
+def delete_everything(uow: UnitOfWork, *, actor: Actor) -> int:
     """Delete every person in this personal database and all their records; how many.
     Only the owner of a personal database may."""
     if actor.role != "owner":
         raise NotAllowed()
-    people = list(store.iter_person_ids())
-    for person_id in people:
-        store.delete_person(person_id)
+    with uow.write() as store:
+        people = list(store.iter_person_ids())
+        for person_id in people:
+            store.delete_person(person_id)
     return len(people)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 import platformdirs
@@ -18,12 +18,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from kneecoach.store.errors import StoreError
-from kneecoach.store.repository import Store
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: SQLite's own busy handler queues writers there
-    fcntl = None  # type: ignore[assignment]
+from kneecoach.store.repository import RevisionKey, Store, current_revision
+from kneecoach.store.sqlite import LOCKING, group_commit, sqlite_engine, writer_queue
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -33,10 +29,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (a test keeps the two equal): a database already
 # there is opened without importing Alembic, which costs most of a second per command.
 SCHEMA_HEAD = "0005"
-BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
-# Execution option set by unit_of_work: "write" or "read"; plain connections have neither.
-LOCKING = "kneecoach_locking"
 # Any constant will do: it keeps two processes from migrating one PostgreSQL database at once.
 MIGRATION_LOCK_KEY = 0x6B6E6565
 
@@ -48,6 +41,8 @@ DRIVERS = {
     "postgresql+psycopg": "postgresql+psycopg",
 }
 EXAMPLES = "sqlite:///path/to/kneecoach.db or postgresql://user:password@host/dbname"
+
+T = TypeVar("T")
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -77,17 +72,17 @@ def normalise_url(url: str, source: str = "--db") -> str:
     url = url.strip()
     scheme, separator, rest = url.partition("://")
     if not separator or not scheme:
-        raise StoreError("--db", f"{source}: {url!r} is not a database URL; use {EXAMPLES}")
+        raise StoreError("database", f"{source}: {url!r} is not a database URL; use {EXAMPLES}")
     driver = DRIVERS.get(scheme.lower())
     if driver is None:
         raise StoreError(
-            "--db", f"{source}: unsupported database scheme {scheme!r}; use {EXAMPLES}"
+            "database", f"{source}: unsupported database scheme {scheme!r}; use {EXAMPLES}"
         )
     normalised = f"{driver}://{rest}"
     try:
         make_url(normalised)
     except (ArgumentError, ValueError) as error:
-        raise StoreError("--db", f"{source}: malformed database URL: {error}") from None
+        raise StoreError("database", f"{source}: malformed database URL: {error}") from None
     return normalised
 
 
@@ -128,7 +123,7 @@ def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Store]:
     refuses writes on both backends.
     """
     bind = engine.execution_options(**{LOCKING: "read" if read_only else "write"})
-    queue = nullcontext() if read_only else _writer_queue(engine)
+    queue = nullcontext() if read_only else writer_queue(engine)
     with queue, Session(bind, expire_on_commit=False) as session:
         try:
             yield Store(session)
@@ -138,47 +133,39 @@ def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Store]:
             raise
 
 
-_thread_locks: dict[str, threading.Lock] = {}
+class Database:
+    """The unit of work the services open for themselves (services/uow.py), on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.key = str(engine.url)
+
+    def read(self) -> AbstractContextManager[Store]:
+        return unit_of_work(self.engine, read_only=True)
+
+    def write(self) -> AbstractContextManager[Store]:
+        return unit_of_work(self.engine)
+
+    async def write_soon(self, work: Callable[[Store], T]) -> T:
+        """Group commit on SQLite (on this event loop: handing the work to threads measured
+        slower, with a longer tail); on PostgreSQL an ordinary transaction in a thread."""
+        if self.engine.dialect.name == "sqlite":
+            return await group_commit(self.engine, self.write).run(work)
+        import anyio  # only the web app writes this way
+
+        return await anyio.to_thread.run_sync(self._write_now, work)
+
+    def _write_now(self, work: Callable[[Store], T]) -> T:
+        with self.write() as store:
+            return work(store)
+
+    def revision(self) -> RevisionKey | None:
+        return current_revision(self.engine)
 
 
-@contextmanager
-def _writer_queue(engine: Engine) -> Iterator[None]:
-    """SQLite has one writer at a time; make writers queue here instead of in SQLite.
-
-    SQLite's busy handler waits by sleeping in growing steps (up to 100 ms), which turns
-    a short queue into long tail latencies. A lock per file, in-process and then across
-    processes (flock on a sidecar file), wakes the next writer the moment one commits.
-    """
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:" or fcntl is None:
-        yield
-        return
-    with _engines_lock:
-        lock = _thread_locks.setdefault(database, threading.Lock())
-    with lock, open(f"{database}-writer.lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def writer_busy(engine: Engine) -> bool:
-    """Whether another process holds the SQLite file's writer lock right now (a hint only).
-
-    Lets an event loop go on accepting requests, and grow its next batch, instead of
-    blocking until the other writer commits.
-    """
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:" or fcntl is None:
-        return False
-    with open(f"{database}-writer.lock", "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
+def database(url: str) -> Database:
+    """The unit of work for `url` (its engine created once per process, migrated)."""
+    return Database(connect(url))
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
@@ -199,7 +186,7 @@ def create_raw_engine(url: str) -> Engine:
     """An engine with kneecoach's connection settings but no migration (see connect)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+        return sqlite_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads)
     return _postgresql_engine(url)
 
 
@@ -210,7 +197,7 @@ def _open(url: str) -> Engine:
     except DBAPIError as error:
         engine.dispose()
         shown = make_url(url).render_as_string(hide_password=True)
-        raise StoreError("--db", f"cannot open {shown}: {_first_line(error)}") from None
+        raise StoreError("database", f"cannot open {shown}: {_first_line(error)}") from None
     return engine
 
 
@@ -227,7 +214,7 @@ def _migrate(engine: Engine) -> None:
             command.upgrade(alembic_config(connection=connection), "head")
         except CommandError as error:  # e.g. a revision written by a newer kneecoach
             shown = engine.url.render_as_string(hide_password=True)
-            raise StoreError("--db", f"cannot migrate {shown}: {error}") from None
+            raise StoreError("database", f"cannot migrate {shown}: {error}") from None
 
 
 def _schema_revision(connection: Connection) -> str | None:
@@ -235,35 +222,6 @@ def _schema_revision(connection: Connection) -> str | None:
         return None
     revision = connection.scalar(text("SELECT version_num FROM alembic_version"))
     return None if revision is None else str(revision)
-
-
-def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: object) -> None:
-        # SQLAlchemy, not the sqlite3 module, decides where transactions begin (see _on_begin).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        # A writer takes the lock up front: a deferred one that read first could not upgrade
-        # once another writer had committed (SQLITE_BUSY_SNAPSHOT), and busy_timeout won't help.
-        locking = connection.get_execution_options().get(LOCKING)
-        query_only = int(locking == "read")
-        info = connection.connection.info  # lives as long as the pooled connection
-        if info.get("query_only") != query_only:
-            connection.exec_driver_sql(f"PRAGMA query_only = {query_only}")
-            info["query_only"] = query_only
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if locking == "write" else "BEGIN")
-
-    return engine
 
 
 def _postgresql_engine(url: str) -> Engine:

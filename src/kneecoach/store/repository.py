@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Table, delete, exists, func, insert, select, update
@@ -77,6 +78,20 @@ class Store:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: rolled back alone if the block raises (group commit)."""
+        with self._session.begin_nested():
+            yield
+
+    def restore(self, document: Mapping[str, Any]) -> int:
+        """Write an export document into this EMPTY database (StoreError if it is not);
+        the new person's id."""
+        from kneecoach.store import restore
+
+        restore.require_empty(self._session)
+        return restore.restore(self._session, document)
 
     # people
 

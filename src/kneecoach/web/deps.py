@@ -1,48 +1,56 @@
-"""Request dependencies: one unit of work per request, the content catalogue, and the
-person this personal-mode app acts for (`CurrentPerson`, the web's one place for it)."""
+"""Request dependencies, the web app's composition root: the database as a unit of work
+the services open for themselves, the content catalogue, and the person this
+personal-mode app acts for (`CurrentPerson`, the web's one place for it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.exercises import Catalogue
-from kneecoach.store.db import connect, unit_of_work
-from kneecoach.store.repository import Store, current_revision
+from kneecoach.services.uow import UnitOfWork
+from kneecoach.store.db import database
 
 
-def get_store(request: Request) -> Iterator[Store]:
-    engine = connect(request.app.state.settings.db_url)
-    with unit_of_work(engine) as store:
-        yield store
+async def get_db(request: Request) -> UnitOfWork:
+    """The app's database (its engine opened, and the schema migrated, on first use).
+
+    On the event loop, like `machine_revision`: a sync dependency would hop to a thread
+    for each request and let requests overtake each other on their way to the group
+    commit (a resent session could be written before the one it repeats)."""
+    state = request.app.state
+    found: UnitOfWork | None = getattr(state, "db", None)
+    if found is None:
+        found = state.db = database(state.settings.db_url)
+    return found
 
 
-def get_read_store(request: Request) -> Iterator[Store]:
-    """A unit of work that only reads: it never waits for, or blocks, a writer."""
-    engine = connect(request.app.state.settings.db_url)
-    with unit_of_work(engine, read_only=True) as store:
-        yield store
+async def machine_revision(request: Request) -> tuple[int, str | None, int] | None:
+    """Personal mode: (id, uid, revision) of the most recent person in the database (None
+    before any start). The revision moves on with each write of theirs: the key of
+    every cached answer about them.
+
+    One small indexed query, run on the event loop: a hop to a thread would cost more
+    than the query, and would let requests overtake each other on their way to the
+    group commit."""
+    return (await get_db(request)).revision()
 
 
-async def current_person(request: Request) -> int | None:
-    """Personal mode: the most recent person in the database (None before any start).
-    Routes and pages take it from here and pass it to the services with `OWNER`.
+CurrentRevision = Annotated[tuple[int, str | None, int] | None, Depends(machine_revision)]
 
-    One small indexed query, run on the event loop like the `today` cache key: a hop
-    to a thread would cost more than the query, and would let requests overtake each
-    other on their way to the session batcher."""
-    found = current_revision(connect(request.app.state.settings.db_url))
-    return found[0] if found else None
+
+async def current_person(revision: CurrentRevision) -> int | None:
+    """Personal mode: the person this app acts for (None before any start). Routes and
+    pages take it from here and pass it to the services with `OWNER`."""
+    return revision[0] if revision else None
 
 
 def get_catalogue() -> Catalogue:
     return load_catalogue()
 
 
-StoreDep = Annotated[Store, Depends(get_store)]
-ReadStoreDep = Annotated[Store, Depends(get_read_store)]
+DbDep = Annotated[UnitOfWork, Depends(get_db)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 CurrentPerson = Annotated[int | None, Depends(current_person)]

@@ -9,21 +9,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import WithJsonSchema
-from sqlalchemy import Engine
 
 from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.screening import screen
-from kneecoach.services import programme as svc
+from kneecoach.services import checkins, progress, sessions
 from kneecoach.services.actor import OWNER
-from kneecoach.services.validation import parse_date, parse_session_log
-from kneecoach.store.db import connect, unit_of_work
-from kneecoach.store.repository import current_revision
+from kneecoach.services.onboarding import NotStarted, start_programme, started
+from kneecoach.services.today import today
+from kneecoach.services.uow import UnitOfWork
+from kneecoach.services.validation import parse_date
 from kneecoach.web.api import models as m
-from kneecoach.web.api.batching import batcher_for
 from kneecoach.web.api.models import WRITE_ERRORS, responses
 from kneecoach.web.cache import TODAY_CACHE
 from kneecoach.web.dates import DayQuery, app_today, body_day
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, CurrentRevision, DbDep
 from kneecoach.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -113,7 +112,7 @@ def post_screening(answers: ScreeningBody) -> dict[str, Any]:
 def post_programme(
     body: ProgrammeBody,
     request: Request,
-    store: StoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     response: Response,
 ) -> dict[str, Any]:
@@ -125,7 +124,7 @@ def post_programme(
         if "start_date" in profile
         else today
     )
-    result = svc.start_programme(store, catalogue, profile, start, actor=OWNER)
+    result = start_programme(db, catalogue, profile, start, actor=OWNER)
     response.status_code = 201 if result["saved"] else 200
     return result
 
@@ -136,28 +135,25 @@ def post_programme(
     response_model=None,
     responses=responses({200: (m.TodayPublic, "What the day holds.")}, 422),
 )
-async def get_today(request: Request, day: DayQuery) -> Response:
+async def get_today(
+    db: DbDep, revision: CurrentRevision, person: CurrentPerson, day: DayQuery
+) -> Response:
     """What to do on `date` (default today): session, rest, stopped or not-started.
 
     Answers are cached by the person's data revision, which every write moves on, so
     a repeat costs one small query; it runs on the event loop, skipping the thread hop.
     """
-    engine = connect(request.app.state.settings.db_url)
-    key = (str(engine.url), current_revision(engine), day)
+    key = (db.key, revision, day)
     body = TODAY_CACHE.get(key)
     if body is None:
-        body = await run_in_threadpool(_render_today, engine, day)
+        body = await run_in_threadpool(_render_today, db, person, day)
+        TODAY_CACHE.put(key, body)
     return Response(body, media_type="application/json")
 
 
-def _render_today(engine: Engine, day: dt.date) -> bytes:
-    with unit_of_work(engine, read_only=True) as store:
-        revision = store.current_person_revision()  # (id, uid, revision): the current person
-        person = revision[0] if revision else None
-        result = svc.today(store, load_catalogue(), person, day, actor=OWNER, persist=False)
-        body = json.dumps(result).encode()
-    TODAY_CACHE.put((str(engine.url), revision, day), body)
-    return body
+def _render_today(db: UnitOfWork, person: int | None, day: dt.date) -> bytes:
+    result = today(db, load_catalogue(), person, day, actor=OWNER, persist=False)
+    return json.dumps(result).encode()
 
 
 @router.post(
@@ -173,17 +169,17 @@ def _render_today(engine: Engine, day: dt.date) -> bytes:
     ),
 )
 async def post_session(
-    body: SessionBody, request: Request, catalogue: CatalogueDep, person: CurrentPerson
+    body: SessionBody, request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
 ) -> Response:
     """Record a finished session. The same `client_id` again never makes a duplicate.
 
-    Checked here (a malformed log gets its own 422 at once), then written with
+    Checked first (a malformed log gets its own 422 at once), then written with
     whatever other sessions arrived at the same time, in one unit of work (group
-    commit: web/api/batching.py, docs/performance.md).
+    commit on SQLite, store/sqlite.py; docs/performance.md).
     """
-    engine = connect(request.app.state.settings.db_url)
-    log = parse_session_log(body, catalogue, app_today(request))
-    result = await batcher_for(engine, catalogue).save(_started(person), OWNER, log)
+    result = await sessions.submit_session(
+        db, catalogue, person, body, app_today(request), actor=OWNER
+    )
     return Response(
         json.dumps(result).encode(),
         status_code=201 if result["created"] else 200,
@@ -200,15 +196,15 @@ async def post_session(
 def post_checkin(
     body: m.CheckinCreate,
     request: Request,
-    store: StoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
 ) -> dict[str, Any]:
     """A pain score 0-10 (a programme must exist, else 422 naming `programme`)."""
-    return svc.record_checkin(
-        store,
+    return checkins.record_checkin(
+        db,
         catalogue,
-        _started(person),
+        started(person),
         body_day(request, body.date),
         body.pain,
         actor=OWNER,
@@ -225,12 +221,12 @@ def post_checkin(
     responses=responses({200: (m.PsfsPublic, "Recorded, with the change.")}, *WRITE_ERRORS),
 )
 def post_psfs(
-    body: m.PsfsCreate, request: Request, store: StoreDep, person: CurrentPerson
+    body: m.PsfsCreate, request: Request, db: DbDep, person: CurrentPerson
 ) -> dict[str, Any]:
     """PSFS scores (a programme must exist, else 422 naming `programme`)."""
     activities = [a.model_dump() for a in body.activities]
     day = body_day(request, body.date)
-    return svc.record_psfs(store, _started(person), day, {"activities": activities}, actor=OWNER)
+    return checkins.record_psfs(db, started(person), day, {"activities": activities}, actor=OWNER)
 
 
 @router.post(
@@ -242,15 +238,14 @@ def post_psfs(
 def post_clearance(
     body: m.ClearanceCreate,
     request: Request,
-    store: StoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
 ) -> dict[str, Any]:
     """A professional cleared the person after a stop (a programme must exist)."""
     day = body_day(request, body.date)
-    who = _started(person)
-    return svc.record_clearance(
-        store, catalogue, who, day, body.cleared_by, body.answers, actor=OWNER
+    return checkins.record_clearance(
+        db, catalogue, started(person), day, body.cleared_by, body.answers, actor=OWNER
     )
 
 
@@ -260,9 +255,9 @@ def post_clearance(
     response_model=None,
     responses=responses({200: (m.HistoryPublic, "Everything logged.")}),
 )
-def get_history(store: ReadStoreDep, person: CurrentPerson) -> dict[str, Any]:
+def get_history(db: DbDep, person: CurrentPerson) -> dict[str, Any]:
     """Every session, check-in and PSFS score of the current person."""
-    return svc.history(store, person, actor=OWNER)
+    return progress.history(db, person, actor=OWNER)
 
 
 @router.get(
@@ -272,17 +267,10 @@ def get_history(store: ReadStoreDep, person: CurrentPerson) -> dict[str, Any]:
     responses=responses({200: (m.ProgressPublic, "The progress.")}, 404, 422),
 )
 def get_progress(
-    store: StoreDep, catalogue: CatalogueDep, day: DayQuery, person: CurrentPerson
+    db: DbDep, catalogue: CatalogueDep, day: DayQuery, person: CurrentPerson
 ) -> dict[str, Any]:
     """Baseline, weekly means, escalations, decisions and adherence up to `date`."""
     try:
-        return svc.progress(store, catalogue, _started(person), day, actor=OWNER)
-    except svc.NotStarted:
+        return progress.progress(db, catalogue, person, day, actor=OWNER)
+    except NotStarted:
         raise NotFound("programme", "programme") from None
-
-
-def _started(person: int | None) -> int:
-    """The person of this personal-mode app (422 naming `programme` before any start)."""
-    if person is None:
-        raise svc.NotStarted()
-    return person

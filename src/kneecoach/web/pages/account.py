@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kneecoach.domain.exercises import ACCESS, EQUIPMENT
-from kneecoach.services import account
+from kneecoach.services import account, people
 from kneecoach.services.actor import OWNER
+from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.repository import Store
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
 from kneecoach.web.pages.common import (
     ACCESS_NAMES,
     EQUIPMENT_NAMES,
@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 
 def _settings_page(
     request: Request,
-    store: Store,
+    db: UnitOfWork,
     person: int | None,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
@@ -40,7 +40,7 @@ def _settings_page(
     return render(
         request,
         "settings.html",
-        store=store,
+        db=db,
         person=person,
         title="Settings",
         values=values,
@@ -52,10 +52,10 @@ def _settings_page(
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_form(request: Request, store: ReadStoreDep, person_id: CurrentPerson) -> Response:
+def settings_form(request: Request, db: DbDep, person_id: CurrentPerson) -> Response:
     if person_id is None:
         return redirect("/")
-    profile = store.person(person_id)["profile"]
+    profile = people.person(db, person_id, actor=OWNER).profile
     values = {
         "days_per_week": str(profile.get("days_per_week", "")),
         "minutes_per_session": str(profile.get("minutes_per_session", "")),
@@ -63,14 +63,14 @@ def settings_form(request: Request, store: ReadStoreDep, person_id: CurrentPerso
         "access": list(profile.get("access", [])),
         "units": profile.get("units", "metric"),
     }
-    return _settings_page(request, store, person_id, values)
+    return _settings_page(request, db, person_id, values)
 
 
 @router.post("/settings", response_class=HTMLResponse)
 def settings_post(
     request: Request,
     form: FormDep,
-    store: StoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
 ) -> Response:
@@ -95,18 +95,18 @@ def settings_post(
                 raise InvalidInput(key, "please fill this in")
             changes[key] = number
         result = account.change_settings(
-            store, catalogue, person, changes, today(request), actor=OWNER
+            db, catalogue, person, changes, today(request), actor=OWNER
         )
     except InvalidInput as error:
-        return _settings_page(request, store, person, values, field_errors(error), status_code=422)
+        return _settings_page(request, db, person, values, field_errors(error), status_code=422)
     return redirect("/programme?changed=1" if result["changed"] else "/settings")
 
 
 @router.get("/export")
-def export(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Response:
+def export(request: Request, db: DbDep, person: CurrentPerson) -> Response:
     if person is None:
         return redirect("/")
-    document = account.export_data(store, person, actor=OWNER)
+    document = account.export_data(db, person, actor=OWNER)
     name = f"kneecoach-export-{today(request).isoformat()}.json"
     return Response(
         json.dumps(document, indent=2, ensure_ascii=False),
@@ -116,11 +116,11 @@ def export(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Resp
 
 
 @router.get("/delete", response_class=HTMLResponse)
-def delete_form(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Response:
+def delete_form(request: Request, db: DbDep, person: CurrentPerson) -> Response:
     return render(
         request,
         "delete.html",
-        store=store,
+        db=db,
         person=person,
         title="Delete my data",
         errors={},
@@ -129,30 +129,28 @@ def delete_form(request: Request, store: ReadStoreDep, person: CurrentPerson) ->
 
 
 @router.post("/delete", response_class=HTMLResponse)
-def delete_post(
-    request: Request, form: FormDep, store: StoreDep, person: CurrentPerson
-) -> Response:
+def delete_post(request: Request, form: FormDep, db: DbDep, person: CurrentPerson) -> Response:
     if form.get("confirm") != "delete":
         return render(
             request,
             "delete.html",
-            store=store,
+            db=db,
             person=person,
             title="Delete my data",
             errors={"confirm": "Tick the box to confirm that you want to delete everything."},
             deleted=False,
             status_code=422,
         )
-    account.delete_everything(store, actor=OWNER)
+    account.delete_everything(db, actor=OWNER)
     return redirect("/deleted")
 
 
 @router.get("/deleted", response_class=HTMLResponse)
-def deleted(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Response:
+def deleted(request: Request, db: DbDep, person: CurrentPerson) -> Response:
     return render(
         request,
         "delete.html",
-        store=store,
+        db=db,
         person=person,
         title="Your data is deleted",
         errors={},
@@ -174,7 +172,7 @@ def _attachment(body: bytes, media_type: str, name: str) -> Response:
 @router.get("/handout.pdf")
 def handout_pdf(
     request: Request,
-    store: ReadStoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
     paper: str = "a4",
@@ -187,7 +185,7 @@ def handout_pdf(
         return redirect("/")
     size: Paper = "letter" if paper == "letter" else "a4"
     day = today(request)
-    now = current(store, catalogue, person, day, actor=OWNER)
+    now = current(db, catalogue, person, day, actor=OWNER)
     html = handout_html(now, catalogue, paper=size, printed=day)
     return _attachment(render_pdf(html), "application/pdf", f"kneecoach-handout-{day}.pdf")
 
@@ -195,7 +193,7 @@ def handout_pdf(
 @router.get("/report.pdf")
 def report_pdf(
     request: Request,
-    store: ReadStoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
     paper: str = "a4",
@@ -209,17 +207,15 @@ def report_pdf(
         return redirect("/")
     size: Paper = "letter" if paper == "letter" else "a4"
     day = today(request)
-    now = current(store, catalogue, person, day, actor=OWNER)
+    now = current(db, catalogue, person, day, actor=OWNER)
     begin = now.person["start_date"]
-    html = report_html(
-        store, catalogue, now, first=begin, last=max(day, begin), paper=size, printed=day
-    )
+    html = report_html(catalogue, now, first=begin, last=max(day, begin), paper=size, printed=day)
     return _attachment(render_pdf(html), "application/pdf", f"kneecoach-report-{day}.pdf")
 
 
 @router.get("/calendar.ics")
 def calendar_file(
-    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
 ) -> Response:
     """The next six weeks of sessions as calendar events (same as `kneecoach calendar`)."""
     from kneecoach.reports.current import current
@@ -229,7 +225,7 @@ def calendar_file(
         return redirect("/")
     day = today(request)
     body = calendar_ics(
-        current(store, catalogue, person, day, actor=OWNER),
+        current(db, catalogue, person, day, actor=OWNER),
         catalogue,
         first=day,
         weeks=6,

@@ -16,7 +16,9 @@ from kneecoach.domain.exercises import Catalogue, Exercise
 from kneecoach.domain.planning import DISCLAIMER, Prescription
 from kneecoach.domain.screening import ADVICE
 from kneecoach.domain.wording import describe_dose, describe_load
-from kneecoach.store.repository import Store
+from kneecoach.services import people
+from kneecoach.services.actor import OWNER
+from kneecoach.services.uow import UnitOfWork
 from kneecoach.web.dates import app_today
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
@@ -103,14 +105,12 @@ def today(request: Request) -> dt.date:
     return app_today(request)
 
 
-def open_escalations(store: Store | None, person_id: int | None) -> list[dict[str, Any]]:
+def open_escalations(db: UnitOfWork | None, person_id: int | None) -> list[dict[str, Any]]:
     """Escalations not yet acknowledged, most serious first, with what to do and how soon."""
-    if store is None or person_id is None:
+    if db is None or person_id is None:
         return []
-    order = {"emergency": 0, "urgent": 1, "soon": 2, "none": 3}
-    rows = [e for e in store.escalations(person_id) if e["acknowledged_at"] is None]
     out = []
-    for row in sorted(rows, key=lambda e: (order.get(e["urgency"], 9), e["date"])):
+    for row in people.escalations(db, person_id, actor=OWNER, open_only=True):
         urgency = row["urgency"]
         advice = ADVICE.get(urgency, "") if urgency != "none" else REMINDER_ADVICE
         out.append(
@@ -127,7 +127,7 @@ def render(
     request: Request,
     name: str,
     *,
-    store: Store | None = None,
+    db: UnitOfWork | None = None,
     person: int | None = None,
     status_code: int = 200,
     **context: Any,
@@ -141,7 +141,7 @@ def render(
         name,
         {
             "disclaimer": DISCLAIMER,
-            "escalations": open_escalations(store, person),
+            "escalations": open_escalations(db, person),
             "has_programme": has_programme,
             "time_scale": scale if settings.test_hooks else None,
             "path": request.url.path,
@@ -155,10 +155,10 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def units_of(store: Store, person_id: int | None) -> str:
+def units_of(db: UnitOfWork, person_id: int | None) -> str:
     if person_id is None:
         return "metric"
-    return str(store.person(person_id)["profile"].get("units", "metric"))
+    return people.person(db, person_id, actor=OWNER).units
 
 
 def dose_words(raw: dict[str, Any], units: str) -> str:

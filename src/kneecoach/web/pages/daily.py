@@ -10,16 +10,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import Catalogue
-from kneecoach.domain.planning import STOP_RULES, WEEKDAYS, next_training_day, parse_profile
-from kneecoach.domain.trends import Score, usual_morning
+from kneecoach.domain.planning import STOP_RULES, WEEKDAYS, next_training_day
 from kneecoach.domain.wording import describe_load
-from kneecoach.services import programme as svc
+from kneecoach.services import checkins, people
 from kneecoach.services.actor import OWNER
+from kneecoach.services.today import today as today_of
+from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.errors import StoreError
-from kneecoach.store.repository import Store
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
 from kneecoach.web.pages.common import (
     FormDep,
     dose_words,
@@ -28,7 +28,6 @@ from kneecoach.web.pages.common import (
     redirect,
     render,
     today,
-    units_of,
 )
 from kneecoach.web.pages.onboarding import read_answers, screening_groups
 
@@ -71,38 +70,32 @@ def _items(catalogue: Catalogue, result: dict[str, Any], units: str) -> list[dic
     return out
 
 
-def _next_session_day(store: Store, person_id: int | None, day: dt.date) -> str | None:
-    if person_id is None:
-        return None
-    days = parse_profile(store.person(person_id)["profile"]).days_per_week
+def _next_session_day(days: int, day: dt.date) -> str:
     later = next_training_day(days, day)
     return "tomorrow" if (later - day).days == 1 else WEEKDAYS[later.weekday()].capitalize()
 
 
-def _checked_in_today(store: Store, person_id: int | None, day: dt.date) -> bool:
-    return person_id is not None and any(c["date"] == day for c in store.checkins(person_id))
-
-
 @router.get("/today", response_class=HTMLResponse)
 def today_page(
-    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
 ) -> Response:
     day = today(request)
     if person is None:
         return redirect("/")
-    result = svc.today(store, catalogue, person, day, actor=OWNER)
-    units = units_of(store, person)
+    # Stored as it is read: the banner shows an escalation the fold has just found.
+    result = today_of(db, catalogue, person, day, actor=OWNER)
+    who = people.person(db, person, actor=OWNER)
     return render(
         request,
         "today.html",
-        store=store,
+        db=db,
         person=person,
         title="Today",
         day=day,
         result=result,
-        items=_items(catalogue, result, units),
-        next_day=_next_session_day(store, person, day),
-        checked_in=_checked_in_today(store, person, day),
+        items=_items(catalogue, result, who.units),
+        next_day=_next_session_day(who.parsed.days_per_week, day),
+        checked_in=people.morning(db, person, day, actor=OWNER).checked_in,
         saved=SAVED.get(request.query_params.get("saved", "")),
         names={ex.id: ex.name for ex in catalogue},
     )
@@ -144,18 +137,18 @@ def player_items(catalogue: Catalogue, result: dict[str, Any], units: str) -> li
 
 @router.get("/session", response_class=HTMLResponse)
 def session_page(
-    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
 ) -> Response:
     day = today(request)
-    result = svc.today(store, catalogue, person, day, actor=OWNER)
-    units = units_of(store, person)
+    result = today_of(db, catalogue, person, day, actor=OWNER)
+    units = people.person(db, person, actor=OWNER).units if person is not None else "metric"
     items = player_items(catalogue, result, units) if result["status"] == "session" else []
     plan = {"date": day.isoformat(), "items": items, "stop_rules": list(STOP_RULES)}
     scale = request.app.state.settings.test_hooks and request.query_params.get("time_scale")
     return render(
         request,
         "session.html",
-        store=store,
+        db=db,
         person=person,
         title="Session",
         result=result,
@@ -168,22 +161,9 @@ def session_page(
 # --- the morning check-in --------------------------------------------------------------
 
 
-def usual_morning_pain(store: Store, person_id: int, day: dt.date) -> float:
-    """PM-3: the mean of the last 7 morning scores before `day` (the domain's rule)."""
-    scores = [
-        Score(c["date"], c["pain"], c["morning"]) for c in store.checkins(person_id, until=day)
-    ]
-    return usual_morning(scores, day, store.person(person_id)["baseline_pain"])
-
-
-def screening_due(store: Store, person_id: int, day: dt.date) -> bool:
-    """Weekly: the safety questions were last answered 7 or more days ago (the service's rule)."""
-    return svc.is_screening_due(store, store.person(person_id), day)
-
-
 def _checkin_page(
     request: Request,
-    store: Store,
+    db: UnitOfWork,
     person: int | None,
     *,
     step: str,
@@ -195,7 +175,7 @@ def _checkin_page(
     return render(
         request,
         "checkin.html",
-        store=store,
+        db=db,
         person=person,
         title="Morning check-in",
         step=step,
@@ -209,10 +189,10 @@ def _checkin_page(
 
 
 @router.get("/checkin", response_class=HTMLResponse)
-def checkin_form(request: Request, store: ReadStoreDep, person: CurrentPerson) -> Response:
+def checkin_form(request: Request, db: DbDep, person: CurrentPerson) -> Response:
     if person is None:
         return redirect("/")
-    return _checkin_page(request, store, person, step="score", values={"morning": "1"}, errors={})
+    return _checkin_page(request, db, person, step="score", values={"morning": "1"}, errors={})
 
 
 def _pain(raw: object) -> int:
@@ -232,7 +212,7 @@ def _pain(raw: object) -> int:
 def checkin_post(
     request: Request,
     form: FormDep,
-    store: StoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person_id: CurrentPerson,
 ) -> Response:
@@ -247,7 +227,7 @@ def checkin_post(
     except InvalidInput as error:
         return _checkin_page(
             request,
-            store,
+            db,
             person_id,
             step="score",
             values=values,
@@ -260,7 +240,7 @@ def checkin_post(
         if errors:
             return _checkin_page(
                 request,
-                store,
+                db,
                 person_id,
                 step="questions",
                 values=values,
@@ -269,19 +249,20 @@ def checkin_post(
             )
     else:
         why = [label for key, label in NEW_THINGS.items() if form.get(key) == "1"]
-        if pain >= usual_morning_pain(store, person_id, day) + MUCH_HIGHER:
+        seen = people.morning(db, person_id, day, actor=OWNER)
+        if pain >= seen.usual + MUCH_HIGHER:  # PM-3's usual morning score, from the domain
             why.append(f"Your score of {pain} is much higher than usual")
-        if screening_due(store, person_id, day):
+        if seen.screening_due:
             why.append("It has been a week since you last answered them")
-        if svc.today(store, catalogue, person_id, day, actor=OWNER)["status"] == "stopped":
+        if today_of(db, catalogue, person_id, day, actor=OWNER)["status"] == "stopped":
             why.append("Your programme is stopped until the questions are answered again")
         if why:
             return _checkin_page(
-                request, store, person_id, step="questions", values=values, errors={}, why=why
+                request, db, person_id, step="questions", values=values, errors={}, why=why
             )
     try:
-        svc.record_checkin(
-            store,
+        checkins.record_checkin(
+            db,
             catalogue,
             person_id,
             day,
@@ -294,7 +275,7 @@ def checkin_post(
     except InvalidInput as error:
         return _checkin_page(
             request,
-            store,
+            db,
             person_id,
             step="questions" if answers else "score",
             values=values,
@@ -315,12 +296,12 @@ def _safe_next(raw: object) -> str:
 
 
 @router.post("/escalations/{escalation_id}/acknowledge")
-def acknowledge(
-    escalation_id: int, form: FormDep, store: StoreDep, person_id: CurrentPerson
-) -> Response:
+def acknowledge(escalation_id: int, form: FormDep, db: DbDep, person_id: CurrentPerson) -> Response:
     if person_id is not None:
-        with contextlib.suppress(StoreError):  # someone else's or gone: nothing to do
-            store.acknowledge_escalation(person_id, escalation_id, dt.datetime.now(dt.UTC))
+        with contextlib.suppress(FieldError):  # someone else's or gone: nothing to do
+            people.acknowledge_escalation(
+                db, person_id, escalation_id, dt.datetime.now(dt.UTC), actor=OWNER
+            )
     return redirect(_safe_next(form.get("next")))
 
 
@@ -328,7 +309,7 @@ def acknowledge(
 def clearance_post(
     request: Request,
     form: FormDep,
-    store: StoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
 ) -> Response:
@@ -337,11 +318,11 @@ def clearance_post(
     cleared_by = str(form.get("cleared_by", "")).strip()[:200]
     if not cleared_by:
         day = today(request)
-        result = svc.today(store, catalogue, person, day, actor=OWNER)
+        result = today_of(db, catalogue, person, day, actor=OWNER)
         return render(
             request,
             "today.html",
-            store=store,
+            db=db,
             person=person,
             title="Today",
             day=day,
@@ -354,5 +335,5 @@ def clearance_post(
             errors={"cleared_by": "Please say who cleared you, for example 'Dr Patel, GP'."},
             status_code=422,
         )
-    svc.record_clearance(store, catalogue, person, today(request), cleared_by, None, actor=OWNER)
+    checkins.record_clearance(db, catalogue, person, today(request), cleared_by, None, actor=OWNER)
     return redirect("/checkin")

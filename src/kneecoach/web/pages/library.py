@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT, Exercise
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
 from kneecoach.web.pages.common import (
     CATEGORY_NAMES,
     EQUIPMENT_NAMES,
@@ -76,7 +76,7 @@ def _equipment_words(exercise: Exercise) -> list[str]:
 
 @router.get("/library", response_class=HTMLResponse)
 def library(
-    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
 ) -> Response:
     category = request.query_params.get("category") or ""
     have = [e for e in request.query_params.getlist("equipment") if e in EQUIPMENT]
@@ -88,11 +88,11 @@ def library(
         and (not chosen_category or ex.category == chosen_category)
         and (not have or ex.needs_met(have, ex.access))
     ]
-    units = units_of(store, person)
+    units = units_of(db, person)
     return render(
         request,
         "library.html",
-        store=store,
+        db=db,
         person=person,
         title="Exercise library",
         entries=[
@@ -111,7 +111,7 @@ def library(
 def exercise_page(
     exercise_id: str,
     request: Request,
-    store: ReadStoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
 ) -> Response:
@@ -119,7 +119,7 @@ def exercise_page(
         return render(
             request,
             "not_found.html",
-            store=store,
+            db=db,
             person=person,
             title="Not found",
             status_code=404,
@@ -129,25 +129,23 @@ def exercise_page(
     return render(
         request,
         "exercise.html",
-        store=store,
+        db=db,
         person=person,
         title=exercise.name,
         exercise=exercise,
         category=CATEGORY_NAMES[exercise.category],
-        range=range_words(exercise, units_of(store, person)),
+        range=range_words(exercise, units_of(db, person)),
         kit=_equipment_words(exercise),
         names=names,
     )
 
 
 @router.get("/avoid", response_class=HTMLResponse)
-def avoid(
-    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, person: CurrentPerson
-) -> Response:
+def avoid(request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson) -> Response:
     return render(
         request,
         "avoid.html",
-        store=store,
+        db=db,
         person=person,
         title="What to leave out for now",
         entries=catalogue.by_category("avoid"),

@@ -10,12 +10,15 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from kneecoach.domain.exercises import ACCESS, EQUIPMENT
-from kneecoach.domain.planning import CONDITIONS, STOP_RULES, build_week, parse_profile, plan
+from kneecoach.domain.planning import CONDITIONS, STOP_RULES, build_week, plan
 from kneecoach.domain.screening import QUESTIONS, ScreeningError, screen
-from kneecoach.services import programme as svc
+from kneecoach.services import people
 from kneecoach.services.actor import OWNER
+from kneecoach.services.onboarding import start_programme
+from kneecoach.services.today import load_course
+from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, ReadStoreDep, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
 from kneecoach.web.pages.common import (
     ACCESS_NAMES,
     CONDITION_NAMES,
@@ -27,7 +30,6 @@ from kneecoach.web.pages.common import (
     redirect,
     render,
     today,
-    units_of,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -37,8 +39,8 @@ MAX_PSFS = 3
 
 
 @router.get("/", response_class=HTMLResponse)
-def welcome(request: Request, store: ReadStoreDep, person: CurrentPerson) -> HTMLResponse:
-    return render(request, "welcome.html", store=store, person=person, title="Welcome")
+def welcome(request: Request, db: DbDep, person: CurrentPerson) -> HTMLResponse:
+    return render(request, "welcome.html", db=db, person=person, title="Welcome")
 
 
 # --- screening ---------------------------------------------------------------------------
@@ -85,11 +87,11 @@ def read_answers(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 @router.get("/screening", response_class=HTMLResponse)
-def screening_form(request: Request, store: ReadStoreDep, person: CurrentPerson) -> HTMLResponse:
+def screening_form(request: Request, db: DbDep, person: CurrentPerson) -> HTMLResponse:
     return render(
         request,
         "screening.html",
-        store=store,
+        db=db,
         person=person,
         title="Safety questions",
         groups=screening_groups(),
@@ -100,14 +102,14 @@ def screening_form(request: Request, store: ReadStoreDep, person: CurrentPerson)
 
 @router.post("/screening", response_class=HTMLResponse)
 def screening_post(
-    request: Request, form: FormDep, store: StoreDep, person: CurrentPerson
+    request: Request, form: FormDep, db: DbDep, person: CurrentPerson
 ) -> HTMLResponse:
     answers, errors = read_answers(form)
     if errors:
         return render(
             request,
             "screening.html",
-            store=store,
+            db=db,
             person=person,
             title="Safety questions",
             groups=screening_groups(),
@@ -118,9 +120,9 @@ def screening_post(
     triage = screen(answers)
     if triage.stops_programme:
         return render(
-            request, "stop.html", store=store, person=person, title="Please get help", triage=triage
+            request, "stop.html", db=db, person=person, title="Please get help", triage=triage
         )
-    return _profile_page(request, store, person, answers, triage=triage.as_dict())
+    return _profile_page(request, db, person, answers, triage=triage.as_dict())
 
 
 # --- profile -----------------------------------------------------------------------------
@@ -128,7 +130,7 @@ def screening_post(
 
 def _profile_page(
     request: Request,
-    store: Any,
+    db: UnitOfWork,
     person: int | None,
     answers: dict[str, Any],
     *,
@@ -139,7 +141,7 @@ def _profile_page(
     return render(
         request,
         "profile.html",
-        store=store,
+        db=db,
         person=person,
         title="About you and your kit",
         screening_json=json.dumps(answers),
@@ -213,7 +215,7 @@ def psfs_field(field: str) -> str:
 def profile_post(
     request: Request,
     form: FormDep,
-    store: StoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
 ) -> Response:
@@ -230,16 +232,16 @@ def profile_post(
     try:
         profile = read_profile(form, answers)
         psfs = read_psfs(form)
-        result = svc.start_programme(store, catalogue, profile, today(request), psfs, actor=OWNER)
+        result = start_programme(db, catalogue, profile, today(request), psfs, actor=OWNER)
     except (InvalidInput, ValueError) as error:
         errors = field_errors(error)
         errors = {psfs_field(k): v for k, v in errors.items()}
-        return _profile_page(request, store, person, answers, values=values, errors=errors)
+        return _profile_page(request, db, person, answers, values=values, errors=errors)
     if not result["saved"]:
         return render(
             request,
             "stop.html",
-            store=store,
+            db=db,
             person=person,
             title="Please get help",
             triage=screen(answers),
@@ -252,22 +254,22 @@ def profile_post(
 
 @router.get("/programme", response_class=HTMLResponse)
 def programme_page(
-    request: Request, store: ReadStoreDep, catalogue: CatalogueDep, person_id: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person_id: CurrentPerson
 ) -> Response:
     if person_id is None:
         return redirect("/")
-    person = store.person(person_id)
-    profile = parse_profile(person["profile"])
+    person = people.person(db, person_id, actor=OWNER)
+    profile = person.parsed
     planned = plan(profile, catalogue)
     day = today(request)
-    course = svc.load_course(store, catalogue, person_id, max(day, person["start_date"]))
-    units = units_of(store, person_id)
+    course = load_course(db, catalogue, person_id, max(day, person.start_date), actor=OWNER)
+    units = person.units
     week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)
-    versions = [v for v in store.programme_versions(person_id) if v["version"] > 1]
+    versions = [v for v in people.versions(db, person_id, actor=OWNER) if v["version"] > 1]
     return render(
         request,
         "programme.html",
-        store=store,
+        db=db,
         person=person_id,
         title="Your programme",
         new=request.query_params.get("new") == "1",
@@ -277,7 +279,7 @@ def programme_page(
         names=catalogue_names(catalogue),
         dose_words=lambda item: dose_words(item.dose.as_dict(), units),
         versions=list(reversed(versions)),
-        start_date=person["start_date"],
+        start_date=person.start_date,
         stop_rules=STOP_RULES,
         paused=[s for s in course.slots if s.paused],
     )

@@ -11,11 +11,12 @@ from kneecoach.charts import pain_chart
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import TRAINING_DAYS
 from kneecoach.domain.trends import Score
-from kneecoach.services import programme as svc
+from kneecoach.services import checkins, people
 from kneecoach.services.actor import OWNER
+from kneecoach.services.progress import progress
+from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.repository import Store
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, StoreDep
+from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
 from kneecoach.web.pages import charts
 from kneecoach.web.pages.common import FormDep, field_errors, redirect, render, today
 from kneecoach.web.pages.onboarding import psfs_field, read_psfs
@@ -32,7 +33,7 @@ ACTION_WORDS = {
 
 def _progress_page(
     request: Request,
-    store: Store,
+    db: UnitOfWork,
     catalogue: Catalogue,
     person_id: int | None,
     errors: dict[str, str] | None = None,
@@ -41,9 +42,9 @@ def _progress_page(
     if person_id is None:
         return redirect("/")
     day = today(request)
-    data = svc.progress(store, catalogue, person_id, day, actor=OWNER)
-    person = store.person(person_id)
-    start = person["start_date"]
+    data = progress(db, catalogue, person_id, day, actor=OWNER)
+    person = people.person(db, person_id, actor=OWNER)
+    start = person.start_date
     end = max(day, start)
     daily = data["daily_scores"]
     mornings = [s for s in daily if s["morning"]] or daily
@@ -53,14 +54,14 @@ def _progress_page(
     ]
     baseline = int(data["baseline"])
     pain = pain_chart(scores, baseline, start, end)
-    days = int(person["profile"].get("days_per_week", 3))
-    done = {s["date"] for s in store.sessions(person_id) if s["date"] >= start}
+    days = person.parsed.days_per_week
+    done = {d for d in people.session_days(db, person_id, actor=OWNER) if d >= start}
     psfs = data["psfs"]
     names = {ex.id: ex.name for ex in catalogue}
     return render(
         request,
         "progress.html",
-        store=store,
+        db=db,
         person=person_id,
         title="Progress",
         data=data,
@@ -76,7 +77,7 @@ def _progress_page(
         else None,
         psfs=psfs,
         decisions=list(reversed(data["decisions"])),
-        escalation_history=list(reversed(store.escalations(person_id))),
+        escalation_history=list(reversed(people.escalations(db, person_id, actor=OWNER))),
         action_words=ACTION_WORDS,
         names=names,
         errors=errors or {},
@@ -86,16 +87,16 @@ def _progress_page(
 
 @router.get("/progress", response_class=HTMLResponse)
 def progress_page(
-    request: Request, store: StoreDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
 ) -> Response:
-    return _progress_page(request, store, catalogue, person)
+    return _progress_page(request, db, catalogue, person)
 
 
 @router.post("/psfs", response_class=HTMLResponse)
 def psfs_post(
     request: Request,
     form: FormDep,
-    store: StoreDep,
+    db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
 ) -> Response:
@@ -106,8 +107,8 @@ def psfs_post(
         raw = read_psfs(form)
         if raw is None:
             raise InvalidInput("psfs_name_0", "name at least one activity and give it a score")
-        svc.record_psfs(store, person, today(request), raw, actor=OWNER)
+        checkins.record_psfs(db, person, today(request), raw, actor=OWNER)
     except InvalidInput as error:
         errors = {psfs_field(k): v for k, v in field_errors(error).items()}
-        return _progress_page(request, store, catalogue, person, errors=errors, status_code=422)
+        return _progress_page(request, db, catalogue, person, errors=errors, status_code=422)
     return redirect("/progress#psfs")

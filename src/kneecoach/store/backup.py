@@ -14,21 +14,21 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from kneecoach.services.validation import InvalidInput
-from kneecoach.store.db import BUSY_TIMEOUT_MS
+from kneecoach.store.errors import StoreError
+from kneecoach.store.sqlite import BUSY_TIMEOUT_MS
 
 
 def sqlite_path(url: str) -> Path:
     """The file behind a sqlite:/// URL; other databases have their own backup tools."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        raise InvalidInput(
-            "--db",
+        raise StoreError(
+            "database",
             "backup and restore work on a SQLite file; for PostgreSQL use pg_dump and "
             "pg_restore, or `kneecoach export`",
         )
     if not parsed.database or parsed.database == ":memory:":
-        raise InvalidInput("--db", "give a SQLite file, e.g. sqlite:///kneecoach.db")
+        raise StoreError("database", "give a SQLite file, e.g. sqlite:///kneecoach.db")
     return Path(parsed.database)
 
 
@@ -59,23 +59,23 @@ def backup(url: str, out: Path) -> dict[str, object]:
     """Copy the database at `url` into the file `out` (replaced if it exists)."""
     source = sqlite_path(url)
     if not source.exists():
-        raise InvalidInput("--db", f"{source} does not exist: nothing to back up")
+        raise StoreError("database", f"{source} does not exist: nothing to back up")
     target = out.with_name(f".{out.name}.partial")
     target.unlink(missing_ok=True)
     try:
         with contextlib.closing(_open(source)) as src:
             if _people(src) is None:
-                raise InvalidInput("--db", f"{source} is not a kneecoach database")
+                raise StoreError("database", f"{source} is not a kneecoach database")
             with contextlib.closing(sqlite3.connect(target)) as dst:
                 src.backup(dst)  # pages=-1: all in one step, one consistent snapshot
                 dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
                 people = _people(dst)
         checked = integrity(target)
         if checked != "ok":
-            raise InvalidInput("--out", f"the copy failed its integrity check: {checked}")
+            raise StoreError("out", f"the copy failed its integrity check: {checked}")
         os.replace(target, out)
     except OSError as error:
-        raise InvalidInput("--out", f"cannot write {out}: {error.strerror or error}") from None
+        raise StoreError("out", f"cannot write {out}: {error.strerror or error}") from None
     finally:
         target.unlink(missing_ok=True)
     return {"backup": str(out), "people": people, "bytes": out.stat().st_size}
@@ -89,23 +89,23 @@ def restore(backup_file: Path, url: str, *, force: bool) -> dict[str, object]:
     """
     target = sqlite_path(url)
     if not backup_file.is_file():
-        raise InvalidInput("FILE", f"{backup_file} is not a file")
+        raise StoreError("FILE", f"{backup_file} is not a file")
     try:
         checked = integrity(backup_file)
     except sqlite3.DatabaseError as error:
-        raise InvalidInput("FILE", f"{backup_file} is not a SQLite database: {error}") from None
+        raise StoreError("FILE", f"{backup_file} is not a SQLite database: {error}") from None
     if checked != "ok":
-        raise InvalidInput("FILE", f"{backup_file} failed its integrity check: {checked}")
+        raise StoreError("FILE", f"{backup_file} failed its integrity check: {checked}")
     with contextlib.closing(_open(backup_file)) as src:
         people = _people(src)
         if people is None:
-            raise InvalidInput("FILE", f"{backup_file} is not a kneecoach backup")
+            raise StoreError("FILE", f"{backup_file} is not a kneecoach backup")
         if target.exists():
             with contextlib.closing(_open(target)) as existing:
                 held = _people(existing)
             if held and not force:
-                raise InvalidInput(
-                    "--force",
+                raise StoreError(
+                    "force",
                     f"{target} already holds data ({held} "
                     f"{'person' if held == 1 else 'people'}); add --force to replace it",
                 )
