@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,24 +17,10 @@ from sqlalchemy import Engine
 
 from kneecoach.services import auth, clinic
 from kneecoach.services.actor import Actor
-from kneecoach.store.db import connect, dispose_all, unit_of_work
-from kneecoach.store.repository import Store
+from kneecoach.store.db import Database, connect, dispose_all
 
 NOW = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 PASSWORD = "correct horse battery"  # 21 characters, not common, no email name in it
-
-
-class Uow:
-    """The services' unit of work on one engine (what kneecoach.store.db.Database does)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def read(self) -> AbstractContextManager[Store]:
-        return unit_of_work(self.engine, read_only=True)
-
-    def write(self) -> AbstractContextManager[Store]:
-        return unit_of_work(self.engine)
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +52,8 @@ def engine(db_url: str, request: pytest.FixtureRequest) -> Engine:
 
 
 @pytest.fixture
-def uow(engine: Engine) -> Uow:
-    return Uow(engine)
+def uow(engine: Engine) -> Database:
+    return Database(engine)
 
 
 def code(secret: str, at: dt.datetime) -> str:
@@ -97,13 +82,13 @@ class Member:
     def actor(self) -> Actor:
         return Actor(self.role, self.account_id)  # type: ignore[arg-type]
 
-    def login(self, uow: Uow, at: dt.datetime, **changes: object) -> auth.Login:
+    def login(self, uow: Database, at: dt.datetime, **changes: object) -> auth.Login:
         totp = code(self.secret, at) if self.secret else None
         values: dict[str, object] = {"password": self.password, "totp": totp, **changes}
         return auth.login(uow, self.email, values["password"], values["totp"], now=at)
 
 
-def accept(uow: Uow, token: str, email: str, name: str = "Sam Example") -> Member:
+def accept(uow: Database, token: str, email: str, name: str = "Sam Example") -> Member:
     accepted = clinic.accept_invite(uow, token, name, PASSWORD, now=NOW)
     secret = secret_of(accepted.otpauth_uri) if accepted.otpauth_uri else None
     return Member(accepted.account_id, accepted.role, accepted.clinic_id, email, secret)
@@ -119,7 +104,7 @@ class ClinicWorld:
     other_patient: Member
 
 
-def make_clinic(uow: Uow, tag: str = "one") -> ClinicWorld:
+def make_clinic(uow: Database, tag: str = "one") -> ClinicWorld:
     """A clinic with an admin, two physios, and one signed-up patient of each physio."""
     created = clinic.init_clinic(uow, f"Clinic {tag}", f"admin.{tag}@example.org", now=NOW)
     admin = accept(uow, created.invite.invite_token, f"admin.{tag}@example.org")
@@ -139,10 +124,10 @@ def make_clinic(uow: Uow, tag: str = "one") -> ClinicWorld:
 
 
 @pytest.fixture
-def world(uow: Uow) -> ClinicWorld:
+def world(uow: Database) -> ClinicWorld:
     return make_clinic(uow)
 
 
 @pytest.fixture
-def two_worlds(uow: Uow) -> Iterator[tuple[ClinicWorld, ClinicWorld]]:
+def two_worlds(uow: Database) -> Iterator[tuple[ClinicWorld, ClinicWorld]]:
     yield make_clinic(uow, "one"), make_clinic(uow, "two")

@@ -20,13 +20,14 @@ from kneecoach.domain.errors import FieldError
 from kneecoach.services import audit, clinic
 from kneecoach.services.audit import CLI, Origin
 from kneecoach.store.clinic import EventRecord
-from tests.clinic.conftest import NOW, ClinicWorld, Uow
+from kneecoach.store.db import Database
+from tests.clinic.conftest import NOW, ClinicWorld
 
 EXE = shutil.which("kneecoach", path=str(Path(sys.executable).parent)) or "kneecoach"
 
 
 def append(
-    uow: Uow, n: int, *, route: str = "GET /api/v1/patients/1", actor_id: int | None = None
+    uow: Database, n: int, *, route: str = "GET /api/v1/patients/1", actor_id: int | None = None
 ) -> list[int]:
     """`n` read events, one unit of work each, a second apart."""
     ids = []
@@ -52,11 +53,11 @@ def verify_cli(db_url: str, *flags: str) -> tuple[int, dict[str, object]]:
     return done.returncode, json.loads(done.stdout)
 
 
-def test_an_empty_trail_holds(uow: Uow) -> None:
+def test_an_empty_trail_holds(uow: Database) -> None:
     assert audit.verify(uow).as_dict() == {"ok": True, "events": 0, "first_bad_id": None}
 
 
-def test_each_event_chains_to_the_one_before(uow: Uow) -> None:
+def test_each_event_chains_to_the_one_before(uow: Database) -> None:
     ids = append(uow, 3)
     assert ids == [1, 2, 3]
     with uow.read() as store:
@@ -113,7 +114,7 @@ def test_the_hash_covers_every_field() -> None:
     ids=["update-outcome", "update-patient", "update-time", "delete"],
 )
 def test_an_edit_in_sql_is_caught(
-    uow: Uow, engine: Engine, tamper: str, first_bad_id: int, events: int
+    uow: Database, engine: Engine, tamper: str, first_bad_id: int, events: int
 ) -> None:
     append(uow, 5)
     assert audit.verify(uow).ok
@@ -126,7 +127,7 @@ def test_an_edit_in_sql_is_caught(
 
 
 def test_the_command_exits_3_when_the_chain_is_broken(
-    uow: Uow, engine: Engine, db_url: str, capsys: pytest.CaptureFixture[str]
+    uow: Database, engine: Engine, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     append(uow, 3)
     assert verify_cli(db_url, "--json") == (0, {"ok": True, "events": 3, "first_bad_id": None})
@@ -140,7 +141,7 @@ def test_the_command_exits_3_when_the_chain_is_broken(
     assert capsys.readouterr().err.startswith("error: --db: ")
 
 
-def test_what_people_typed_cannot_forge_a_line(uow: Uow) -> None:
+def test_what_people_typed_cannot_forge_a_line(uow: Database) -> None:
     forged = "GET /x\n2025-03-03 admin read patient 1\x1b[2J"
     append(uow, 1, route=forged)
     with uow.read() as store:
@@ -149,7 +150,7 @@ def test_what_people_typed_cannot_forge_a_line(uow: Uow) -> None:
     assert audit.verify(uow).ok
 
 
-def test_concurrent_appends_keep_one_chain(uow: Uow) -> None:
+def test_concurrent_appends_keep_one_chain(uow: Database) -> None:
     errors: list[BaseException] = []
 
     def writer(n: int) -> None:
@@ -168,7 +169,7 @@ def test_concurrent_appends_keep_one_chain(uow: Uow) -> None:
 
 
 def test_admins_read_their_own_clinics_events_newest_first(
-    two_worlds: tuple[ClinicWorld, ClinicWorld], uow: Uow
+    two_worlds: tuple[ClinicWorld, ClinicWorld], uow: Database
 ) -> None:
     one, two = two_worlds
     patient = one.patient.patient_id
@@ -198,7 +199,9 @@ def test_admins_read_their_own_clinics_events_newest_first(
     assert audit.events(uow, two.admin.actor, now=NOW, patient_id=patient) == []
 
 
-def test_only_admins_read_the_trail_and_a_refusal_is_recorded(world: ClinicWorld, uow: Uow) -> None:
+def test_only_admins_read_the_trail_and_a_refusal_is_recorded(
+    world: ClinicWorld, uow: Database
+) -> None:
     for member in (world.physio, world.patient):
         with pytest.raises(audit.Forbidden):
             audit.events(uow, member.actor, now=NOW)
@@ -213,7 +216,7 @@ def test_only_admins_read_the_trail_and_a_refusal_is_recorded(world: ClinicWorld
     assert audit.verify(uow).ok
 
 
-def test_a_denied_read_records_the_patient_asked_for(world: ClinicWorld, uow: Uow) -> None:
+def test_a_denied_read_records_the_patient_asked_for(world: ClinicWorld, uow: Database) -> None:
     asked = world.patient.patient_id
     assert asked is not None
     with pytest.raises(audit.NotFound):
@@ -226,7 +229,7 @@ def test_a_denied_read_records_the_patient_asked_for(world: ClinicWorld, uow: Uo
     )
 
 
-def test_a_staff_read_leaves_exactly_one_read_event(world: ClinicWorld, uow: Uow) -> None:
+def test_a_staff_read_leaves_exactly_one_read_event(world: ClinicWorld, uow: Database) -> None:
     patient = world.patient.patient_id
     assert patient is not None
     before = audit.events(uow, world.admin.actor, now=NOW, patient_id=patient)

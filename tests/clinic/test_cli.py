@@ -10,12 +10,13 @@ import pytest
 
 from kneecoach.cli.main import main
 from kneecoach.services import clinic
-from tests.clinic.conftest import PASSWORD, Uow
+from kneecoach.store.db import Database
+from tests.clinic.conftest import PASSWORD
 from tests.clinic.test_audit import kc
 
 
 def test_clinic_init_prints_the_invite_and_makes_a_tenant_each_time(
-    db_url: str, uow: Uow, capsys: pytest.CaptureFixture[str]
+    db_url: str, uow: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = kc(
         "clinic",

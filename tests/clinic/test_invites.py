@@ -11,7 +11,8 @@ from sqlalchemy import Engine, text
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import audit, clinic
 from kneecoach.services.clinic import InvalidInvite
-from tests.clinic.conftest import NOW, PASSWORD, ClinicWorld, Uow, accept
+from kneecoach.store.db import Database
+from tests.clinic.conftest import NOW, PASSWORD, ClinicWorld, accept
 
 
 def all_text(engine: Engine, table: str) -> str:
@@ -20,7 +21,7 @@ def all_text(engine: Engine, table: str) -> str:
     return repr(rows)
 
 
-def test_an_invite_works_once(uow: Uow) -> None:
+def test_an_invite_works_once(uow: Database) -> None:
     created = clinic.init_clinic(uow, "Knee Clinic", "Boss@Example.org", now=NOW)
     token = created.invite.invite_token
     assert created.as_dict() == {
@@ -39,7 +40,7 @@ def test_an_invite_works_once(uow: Uow) -> None:
         clinic.invite_info(uow, token, now=NOW)
 
 
-def test_an_invite_expires_after_72_hours(uow: Uow) -> None:
+def test_an_invite_expires_after_72_hours(uow: Database) -> None:
     late = clinic.init_clinic(uow, "One", "late@example.org", now=NOW).invite
     on_time = clinic.init_clinic(uow, "Two", "early@example.org", now=NOW).invite
     assert late.expires_at == NOW + dt.timedelta(hours=72)
@@ -49,7 +50,9 @@ def test_an_invite_expires_after_72_hours(uow: Uow) -> None:
     assert clinic.accept_invite(uow, on_time.invite_token, "Early", PASSWORD, now=just_before)
 
 
-def test_only_the_hash_of_a_token_is_stored(uow: Uow, engine: Engine, world: ClinicWorld) -> None:
+def test_only_the_hash_of_a_token_is_stored(
+    uow: Database, engine: Engine, world: ClinicWorld
+) -> None:
     invite = clinic.invite_staff(uow, world.admin.actor, "new@example.org", "physio", now=NOW)
     stored = all_text(engine, "invites")
     assert invite.invite_token not in stored
@@ -60,7 +63,7 @@ def test_only_the_hash_of_a_token_is_stored(uow: Uow, engine: Engine, world: Cli
     assert hashlib.sha256(login.token.encode()).hexdigest() in sessions
 
 
-def test_a_bad_token_is_one_answer(uow: Uow) -> None:
+def test_a_bad_token_is_one_answer(uow: Database) -> None:
     for token in ("", "nonsense", "x" * 500, None, 7):
         with pytest.raises(InvalidInvite) as caught:
             clinic.accept_invite(uow, token, "Anyone", PASSWORD, now=NOW)
@@ -69,7 +72,7 @@ def test_a_bad_token_is_one_answer(uow: Uow) -> None:
         ), token
 
 
-def test_a_refused_password_leaves_the_invite_usable(uow: Uow) -> None:
+def test_a_refused_password_leaves_the_invite_usable(uow: Database) -> None:
     token = clinic.init_clinic(uow, "C", "kim.lee@example.org", now=NOW).invite.invite_token
     for bad in ("short", "kim.lee rules the clinic", "q1w2e3r4t5y6"):
         with pytest.raises(FieldError) as caught:
@@ -81,7 +84,7 @@ def test_a_refused_password_leaves_the_invite_usable(uow: Uow) -> None:
     assert clinic.accept_invite(uow, token, "Kim", PASSWORD, now=NOW).role == "admin"
 
 
-def test_staff_get_a_totp_uri_and_patients_none(world: ClinicWorld, uow: Uow) -> None:
+def test_staff_get_a_totp_uri_and_patients_none(world: ClinicWorld, uow: Database) -> None:
     assert world.admin.secret and world.physio.secret
     assert world.patient.secret is None
     made = clinic.create_patient(uow, world.physio.actor, "Pat", "pat@example.org", now=NOW)
@@ -93,7 +96,9 @@ def test_staff_get_a_totp_uri_and_patients_none(world: ClinicWorld, uow: Uow) ->
     )
 
 
-def test_only_admins_invite_staff_and_only_as_physio_or_admin(world: ClinicWorld, uow: Uow) -> None:
+def test_only_admins_invite_staff_and_only_as_physio_or_admin(
+    world: ClinicWorld, uow: Database
+) -> None:
     for member in (world.physio, world.patient):
         with pytest.raises(audit.Forbidden):
             clinic.invite_staff(uow, member.actor, "x@example.org", "physio", now=NOW)
@@ -107,7 +112,7 @@ def test_only_admins_invite_staff_and_only_as_physio_or_admin(world: ClinicWorld
     assert [(e["action"], e["outcome"]) for e in denied][:1] == [("denied", "forbidden")]
 
 
-def test_an_email_signs_in_to_one_account_without_telling_other_clinics(uow: Uow) -> None:
+def test_an_email_signs_in_to_one_account_without_telling_other_clinics(uow: Database) -> None:
     one = clinic.init_clinic(uow, "One", "admin1@example.org", now=NOW)
     admin_one = accept(uow, one.invite.invite_token, "admin1@example.org")
     two = clinic.init_clinic(uow, "Two", "admin2@example.org", now=NOW)
@@ -126,7 +131,7 @@ def test_an_email_signs_in_to_one_account_without_telling_other_clinics(uow: Uow
     assert "already has an account" in caught.value.problem
 
 
-def test_a_new_invite_for_a_patient_replaces_the_old_one(world: ClinicWorld, uow: Uow) -> None:
+def test_a_new_invite_for_a_patient_replaces_the_old_one(world: ClinicWorld, uow: Database) -> None:
     made = clinic.create_patient(uow, world.physio.actor, "Rob", "rob@example.org", now=NOW)
     again = clinic.reinvite_patient(uow, world.physio.actor, made.patient_id, now=NOW)
     with pytest.raises(InvalidInvite):
@@ -139,7 +144,7 @@ def test_a_new_invite_for_a_patient_replaces_the_old_one(world: ClinicWorld, uow
         clinic.reinvite_patient(uow, world.other_physio.actor, made.patient_id, now=NOW)
 
 
-def test_admins_see_staff_and_open_invites_but_no_tokens(world: ClinicWorld, uow: Uow) -> None:
+def test_admins_see_staff_and_open_invites_but_no_tokens(world: ClinicWorld, uow: Database) -> None:
     invite = clinic.invite_staff(uow, world.admin.actor, "new@example.org", "admin", now=NOW)
     members = clinic.staff(uow, world.admin.actor, now=NOW)
     assert [m["role"] for m in members] == ["admin", "physio", "physio"]

@@ -11,15 +11,15 @@ from sqlalchemy import Engine, func, select
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import audit, auth, clinic
 from kneecoach.services.auth import LoginRefused, Throttled
-from kneecoach.store.db import unit_of_work
+from kneecoach.store.db import Database, unit_of_work
 from kneecoach.store.tables import AuditEvent, LoginFailure
-from tests.clinic.conftest import NOW, PASSWORD, ClinicWorld, Uow, code
+from tests.clinic.conftest import NOW, PASSWORD, ClinicWorld, code
 
 MINUTE = dt.timedelta(minutes=1)
 
 
 def refused(
-    uow: Uow,
+    uow: Database,
     email: str,
     password: str,
     at: dt.datetime,
@@ -38,7 +38,7 @@ def count(engine: Engine, query: object) -> int:
         return int(store._session.scalar(query) or 0)  # type: ignore[call-overload]
 
 
-def test_a_patient_signs_in(world: ClinicWorld, uow: Uow) -> None:
+def test_a_patient_signs_in(world: ClinicWorld, uow: Database) -> None:
     login = auth.login(uow, " Patient.One@Example.org ", PASSWORD, now=NOW)
     assert login.as_dict() == {
         "account_id": world.patient.account_id,
@@ -49,7 +49,7 @@ def test_a_patient_signs_in(world: ClinicWorld, uow: Uow) -> None:
 
 
 def test_an_unknown_email_and_a_wrong_password_answer_alike(
-    world: ClinicWorld, uow: Uow, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    world: ClinicWorld, uow: Database, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checks: list[str] = []
     real_verify = argon2.PasswordHasher.verify
@@ -70,7 +70,7 @@ def test_an_unknown_email_and_a_wrong_password_answer_alike(
     assert count(engine, failed) == 2
 
 
-def test_the_sixth_failure_in_15_minutes_is_throttled(world: ClinicWorld, uow: Uow) -> None:
+def test_the_sixth_failure_in_15_minutes_is_throttled(world: ClinicWorld, uow: Database) -> None:
     email = world.patient.email
     for minute in range(5):
         refused(uow, email, "wrong password here", NOW + minute * MINUTE)
@@ -85,7 +85,7 @@ def test_the_sixth_failure_in_15_minutes_is_throttled(world: ClinicWorld, uow: U
 
 
 def test_five_wrong_passwords_are_refused_then_the_sixth_is_throttled(
-    world: ClinicWorld, uow: Uow
+    world: ClinicWorld, uow: Database
 ) -> None:
     for _ in range(5):
         refused(uow, world.patient.email, "wrong password here", NOW)
@@ -94,14 +94,14 @@ def test_five_wrong_passwords_are_refused_then_the_sixth_is_throttled(
     assert caught.value.retry_after == 15 * 60
 
 
-def test_throttling_is_per_account(world: ClinicWorld, uow: Uow) -> None:
+def test_throttling_is_per_account(world: ClinicWorld, uow: Database) -> None:
     for _ in range(6):
         with pytest.raises(LoginRefused):
             auth.login(uow, world.patient.email, "wrong password", now=NOW)
     assert auth.login(uow, world.other_patient.email, PASSWORD, now=NOW)
 
 
-def test_unknown_emails_are_throttled_like_accounts(uow: Uow) -> None:
+def test_unknown_emails_are_throttled_like_accounts(uow: Database) -> None:
     for _ in range(5):
         with pytest.raises(LoginRefused):
             auth.login(uow, "ghost@example.org", PASSWORD, now=NOW)
@@ -110,7 +110,7 @@ def test_unknown_emails_are_throttled_like_accounts(uow: Uow) -> None:
     assert caught.value.retry_after == 14 * 60
 
 
-def test_one_address_may_fail_twenty_times_in_15_minutes(world: ClinicWorld, uow: Uow) -> None:
+def test_one_address_may_fail_twenty_times_in_15_minutes(world: ClinicWorld, uow: Database) -> None:
     address = audit.Origin(route="POST /api/v1/auth/login", ip="203.0.113.9")
     for n in range(20):
         refused(uow, f"guess{n}@example.org", PASSWORD, NOW, origin=address)
@@ -120,7 +120,7 @@ def test_one_address_may_fail_twenty_times_in_15_minutes(world: ClinicWorld, uow
     assert auth.login(uow, world.patient.email, PASSWORD, now=NOW, origin=elsewhere)
 
 
-def test_a_success_starts_the_count_again(world: ClinicWorld, uow: Uow) -> None:
+def test_a_success_starts_the_count_again(world: ClinicWorld, uow: Database) -> None:
     for _ in range(4):
         refused(uow, world.patient.email, "wrong password here", NOW)
     assert auth.login(uow, world.patient.email, PASSWORD, now=NOW + MINUTE)
@@ -128,7 +128,7 @@ def test_a_success_starts_the_count_again(world: ClinicWorld, uow: Uow) -> None:
         refused(uow, world.patient.email, "wrong password here", NOW + 2 * MINUTE)
 
 
-def test_bad_types_name_the_field(uow: Uow) -> None:
+def test_bad_types_name_the_field(uow: Database) -> None:
     for email, password, totp, field in (
         (None, PASSWORD, None, "email"),
         ("a@example.org", 12, None, "password"),
@@ -139,7 +139,9 @@ def test_bad_types_name_the_field(uow: Uow) -> None:
         assert caught.value.field == field
 
 
-def test_staff_need_a_code_and_the_first_valid_one_enrols(world: ClinicWorld, uow: Uow) -> None:
+def test_staff_need_a_code_and_the_first_valid_one_enrols(
+    world: ClinicWorld, uow: Database
+) -> None:
     physio = world.physio
     assert physio.secret is not None
     email = physio.email
@@ -150,7 +152,7 @@ def test_staff_need_a_code_and_the_first_valid_one_enrols(world: ClinicWorld, uo
     assert physio.login(uow, later).account.totp_enrolled
 
 
-def test_a_code_is_accepted_once(world: ClinicWorld, uow: Uow) -> None:
+def test_a_code_is_accepted_once(world: ClinicWorld, uow: Database) -> None:
     physio = world.physio
     assert physio.secret is not None
     used = code(physio.secret, NOW)
@@ -161,7 +163,7 @@ def test_a_code_is_accepted_once(world: ClinicWorld, uow: Uow) -> None:
     assert auth.login(uow, physio.email, PASSWORD, code(physio.secret, later), now=later)
 
 
-def test_a_code_from_the_step_before_still_works(world: ClinicWorld, uow: Uow) -> None:
+def test_a_code_from_the_step_before_still_works(world: ClinicWorld, uow: Database) -> None:
     physio = world.physio
     assert physio.secret is not None
     previous = code(physio.secret, NOW - dt.timedelta(seconds=30))
@@ -170,7 +172,7 @@ def test_a_code_from_the_step_before_still_works(world: ClinicWorld, uow: Uow) -
     refused(uow, physio.email, PASSWORD, NOW + MINUTE, stale)
 
 
-def test_a_patient_may_turn_totp_on(world: ClinicWorld, uow: Uow) -> None:
+def test_a_patient_may_turn_totp_on(world: ClinicWorld, uow: Database) -> None:
     patient = world.patient
     started = auth.start_totp(uow, patient.actor, now=NOW)
     assert started["qr_svg"].startswith("<svg")
@@ -183,7 +185,7 @@ def test_a_patient_may_turn_totp_on(world: ClinicWorld, uow: Uow) -> None:
         auth.start_totp(uow, world.physio.actor, now=NOW)
 
 
-def test_logins_are_audited(world: ClinicWorld, uow: Uow) -> None:
+def test_logins_are_audited(world: ClinicWorld, uow: Database) -> None:
     origin = audit.Origin(route="POST /api/v1/auth/login", ip="192.0.2.1")
     refused_once = pytest.raises(LoginRefused)
     with refused_once:
@@ -196,6 +198,6 @@ def test_logins_are_audited(world: ClinicWorld, uow: Uow) -> None:
     ]
 
 
-def test_an_invite_not_yet_accepted_cannot_sign_in(world: ClinicWorld, uow: Uow) -> None:
+def test_an_invite_not_yet_accepted_cannot_sign_in(world: ClinicWorld, uow: Database) -> None:
     clinic.create_patient(uow, world.physio.actor, "New", "new.patient@example.org", now=NOW)
     refused(uow, "new.patient@example.org", PASSWORD, NOW)

@@ -6,10 +6,11 @@ import pytest
 
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import audit, clinic
-from tests.clinic.conftest import NOW, ClinicWorld, Uow
+from kneecoach.store.db import Database
+from tests.clinic.conftest import NOW, ClinicWorld
 
 
-def test_a_physios_new_patient_is_theirs(world: ClinicWorld, uow: Uow) -> None:
+def test_a_physios_new_patient_is_theirs(world: ClinicWorld, uow: Database) -> None:
     made = clinic.create_patient(uow, world.physio.actor, " Ann  Lee ", "Ann@Example.org", now=NOW)
     assert made.as_dict() == {
         "patient_id": made.patient_id,
@@ -35,7 +36,7 @@ def test_a_physios_new_patient_is_theirs(world: ClinicWorld, uow: Uow) -> None:
     assert caught.value.field == "physio_id"
 
 
-def test_an_admin_names_the_physio(world: ClinicWorld, uow: Uow) -> None:
+def test_an_admin_names_the_physio(world: ClinicWorld, uow: Database) -> None:
     with pytest.raises(FieldError) as caught:
         clinic.create_patient(uow, world.admin.actor, "Cy", "cy@example.org", now=NOW)
     assert caught.value.field == "physio_id"
@@ -50,7 +51,7 @@ def test_an_admin_names_the_physio(world: ClinicWorld, uow: Uow) -> None:
     assert patient["physio_id"] == world.other_physio.account_id
 
 
-def test_input_is_checked_after_the_role(world: ClinicWorld, uow: Uow) -> None:
+def test_input_is_checked_after_the_role(world: ClinicWorld, uow: Database) -> None:
     with pytest.raises(audit.Forbidden):
         clinic.create_patient(uow, world.patient.actor, "", "not an email", now=NOW)
     for name, email, field in (("", "x@example.org", "name"), ("X", "nope", "email")):
@@ -63,7 +64,7 @@ def test_input_is_checked_after_the_role(world: ClinicWorld, uow: Uow) -> None:
 
 
 def test_lists_hold_a_physios_own_patients_or_the_whole_clinic(
-    world: ClinicWorld, uow: Uow
+    world: ClinicWorld, uow: Database
 ) -> None:
     def ids(rows: list[dict[str, object]]) -> list[object]:
         return [row["patient_id"] for row in rows]
@@ -80,7 +81,7 @@ def test_lists_hold_a_physios_own_patients_or_the_whole_clinic(
         clinic.list_patients(uow, world.patient.actor, now=NOW)
 
 
-def test_a_patient_record_is_for_their_physio_and_admins(world: ClinicWorld, uow: Uow) -> None:
+def test_a_patient_record_is_for_their_physio_and_admins(world: ClinicWorld, uow: Database) -> None:
     patient = world.patient.patient_id
     assert patient is not None
     assert clinic.get_patient(uow, world.physio.actor, patient, now=NOW)["patient_id"] == patient
@@ -94,7 +95,7 @@ def test_a_patient_record_is_for_their_physio_and_admins(world: ClinicWorld, uow
         clinic.get_patient(uow, world.patient.actor, patient, now=NOW)
 
 
-def test_admins_assign_patients(world: ClinicWorld, uow: Uow) -> None:
+def test_admins_assign_patients(world: ClinicWorld, uow: Database) -> None:
     patient = world.patient.patient_id
     assert patient is not None
     moved = clinic.assign_patient(
@@ -116,7 +117,7 @@ def test_admins_assign_patients(world: ClinicWorld, uow: Uow) -> None:
     assert caught.value.field == "physio_id"
 
 
-def test_clinical_data_is_for_the_patients_physio_only(world: ClinicWorld, uow: Uow) -> None:
+def test_clinical_data_is_for_the_patients_physio_only(world: ClinicWorld, uow: Database) -> None:
     patient = world.patient.patient_id
     assert patient is not None
     with uow.read() as store:
@@ -134,7 +135,7 @@ def test_clinical_data_is_for_the_patients_physio_only(world: ClinicWorld, uow: 
             clinic.clinical_access(store, world.physio.actor, 9999)
 
 
-def test_relations_come_from_the_signed_in_account(world: ClinicWorld, uow: Uow) -> None:
+def test_relations_come_from_the_signed_in_account(world: ClinicWorld, uow: Database) -> None:
     patient = world.patient.patient_id
     assert patient is not None
     with uow.read() as store:
@@ -152,7 +153,7 @@ def test_relations_come_from_the_signed_in_account(world: ClinicWorld, uow: Uow)
         assert relation(world.admin.account_id, 9999) == "none"
 
 
-def test_the_personal_owner_is_no_clinic_actor(world: ClinicWorld, uow: Uow) -> None:
+def test_the_personal_owner_is_no_clinic_actor(world: ClinicWorld, uow: Database) -> None:
     from kneecoach.services.actor import OWNER, Actor
 
     for actor in (OWNER, Actor("physio", 9999), Actor("admin", world.physio.account_id)):

@@ -9,24 +9,25 @@ import pytest
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import auth
 from kneecoach.services.auth import LoginRefused
-from tests.clinic.conftest import NOW, PASSWORD, ClinicWorld, Uow
+from kneecoach.store.db import Database
+from tests.clinic.conftest import NOW, PASSWORD, ClinicWorld
 
 MINUTE = dt.timedelta(minutes=1)
 NEW_PASSWORD = "a brand new kettle"
 
 
-def live(uow: Uow, token: str, at: dt.datetime) -> bool:
+def live(uow: Database, token: str, at: dt.datetime) -> bool:
     return auth.session_account(uow, token, now=at) is not None
 
 
-def test_each_sign_in_gets_a_new_token(world: ClinicWorld, uow: Uow) -> None:
+def test_each_sign_in_gets_a_new_token(world: ClinicWorld, uow: Database) -> None:
     first = world.physio.login(uow, NOW).token
     second = world.physio.login(uow, NOW + MINUTE).token
     assert first != second
     assert live(uow, first, NOW + MINUTE) and live(uow, second, NOW + MINUTE)
 
 
-def test_the_session_says_who_is_signed_in(world: ClinicWorld, uow: Uow) -> None:
+def test_the_session_says_who_is_signed_in(world: ClinicWorld, uow: Database) -> None:
     token = world.patient.login(uow, NOW).token
     who = auth.session_account(uow, token, now=NOW)
     assert who is not None
@@ -43,12 +44,12 @@ def test_the_session_says_who_is_signed_in(world: ClinicWorld, uow: Uow) -> None
     }
 
 
-def test_an_unknown_token_is_nobody(uow: Uow) -> None:
+def test_an_unknown_token_is_nobody(uow: Database) -> None:
     for token in ("", "no such token", None, 42):
         assert auth.session_account(uow, token, now=NOW) is None
 
 
-def test_staff_sessions_end_after_30_idle_minutes(world: ClinicWorld, uow: Uow) -> None:
+def test_staff_sessions_end_after_30_idle_minutes(world: ClinicWorld, uow: Database) -> None:
     token = world.physio.login(uow, NOW).token
     assert live(uow, token, NOW + 29 * MINUTE)  # seen: the 30 minutes start again
     assert live(uow, token, NOW + 58 * MINUTE)
@@ -56,7 +57,7 @@ def test_staff_sessions_end_after_30_idle_minutes(world: ClinicWorld, uow: Uow) 
     assert not live(uow, token, NOW + 89 * MINUTE)  # and it does not come back
 
 
-def test_staff_sessions_end_after_12_hours_however_busy(world: ClinicWorld, uow: Uow) -> None:
+def test_staff_sessions_end_after_12_hours_however_busy(world: ClinicWorld, uow: Database) -> None:
     token = world.admin.login(uow, NOW).token
     at = NOW
     while at < NOW + dt.timedelta(hours=12) - 20 * MINUTE:
@@ -66,7 +67,7 @@ def test_staff_sessions_end_after_12_hours_however_busy(world: ClinicWorld, uow:
 
 
 def test_the_idle_timeout_is_a_setting(
-    world: ClinicWorld, uow: Uow, monkeypatch: pytest.MonkeyPatch
+    world: ClinicWorld, uow: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kneecoach.settings import get_settings
 
@@ -77,12 +78,12 @@ def test_the_idle_timeout_is_a_setting(
     assert not live(uow, token, NOW + 20 * MINUTE)
 
 
-def test_patient_sessions_outlast_the_staff_idle_timeout(world: ClinicWorld, uow: Uow) -> None:
+def test_patient_sessions_outlast_the_staff_idle_timeout(world: ClinicWorld, uow: Database) -> None:
     token = world.patient.login(uow, NOW).token
     assert live(uow, token, NOW + dt.timedelta(hours=5))
 
 
-def test_logout_ends_the_session_at_once(world: ClinicWorld, uow: Uow) -> None:
+def test_logout_ends_the_session_at_once(world: ClinicWorld, uow: Database) -> None:
     token = world.physio.login(uow, NOW).token
     other = world.physio.login(uow, NOW + MINUTE).token
     assert auth.logout(uow, token, now=NOW + MINUTE)
@@ -92,7 +93,7 @@ def test_logout_ends_the_session_at_once(world: ClinicWorld, uow: Uow) -> None:
     assert not auth.logout(uow, "no such token", now=NOW)
 
 
-def test_a_password_change_ends_every_other_session(world: ClinicWorld, uow: Uow) -> None:
+def test_a_password_change_ends_every_other_session(world: ClinicWorld, uow: Database) -> None:
     patient = world.patient
     here = patient.login(uow, NOW).token
     elsewhere = patient.login(uow, NOW).token
@@ -104,7 +105,7 @@ def test_a_password_change_ends_every_other_session(world: ClinicWorld, uow: Uow
     assert auth.login(uow, patient.email, NEW_PASSWORD, now=NOW + 2 * MINUTE)
 
 
-def test_a_password_change_checks_both_passwords(world: ClinicWorld, uow: Uow) -> None:
+def test_a_password_change_checks_both_passwords(world: ClinicWorld, uow: Database) -> None:
     token = world.patient.login(uow, NOW).token
     for current, new, field in (
         ("not my password", NEW_PASSWORD, "current_password"),

@@ -6,13 +6,14 @@ import pytest
 
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import audit, auth, clinic
-from tests.clinic.conftest import NOW, ClinicWorld, Uow
+from kneecoach.store.db import Database
+from tests.clinic.conftest import NOW, ClinicWorld
 
 Worlds = tuple[ClinicWorld, ClinicWorld]
 
 
 def test_each_admin_lists_only_their_clinics_patients_and_staff(
-    two_worlds: Worlds, uow: Uow
+    two_worlds: Worlds, uow: Database
 ) -> None:
     one, two = two_worlds
     for mine, theirs in ((one, two), (two, one)):
@@ -27,7 +28,7 @@ def test_each_admin_lists_only_their_clinics_patients_and_staff(
         }
 
 
-def test_another_clinics_patient_is_not_found(two_worlds: Worlds, uow: Uow) -> None:
+def test_another_clinics_patient_is_not_found(two_worlds: Worlds, uow: Database) -> None:
     one, two = two_worlds
     theirs = two.patient.patient_id
     assert theirs is not None
@@ -46,7 +47,7 @@ def test_another_clinics_patient_is_not_found(two_worlds: Worlds, uow: Uow) -> N
         assert clinic.relation(store, account, theirs) == "none"
 
 
-def test_another_clinics_physio_cannot_be_named(two_worlds: Worlds, uow: Uow) -> None:
+def test_another_clinics_physio_cannot_be_named(two_worlds: Worlds, uow: Database) -> None:
     one, two = two_worlds
     patient = one.patient.patient_id
     assert patient is not None
@@ -59,7 +60,7 @@ def test_another_clinics_physio_cannot_be_named(two_worlds: Worlds, uow: Uow) ->
         )
 
 
-def test_the_audit_trail_is_split_by_clinic(two_worlds: Worlds, uow: Uow) -> None:
+def test_the_audit_trail_is_split_by_clinic(two_worlds: Worlds, uow: Database) -> None:
     one, two = two_worlds
     with pytest.raises(audit.NotFound):
         clinic.get_patient(uow, two.physio.actor, one.patient.patient_id or 0, now=NOW)
@@ -80,7 +81,7 @@ def test_the_audit_trail_is_split_by_clinic(two_worlds: Worlds, uow: Uow) -> Non
     assert audit.verify(uow).ok  # one chain for the database
 
 
-def test_signing_in_gives_each_account_its_own_clinic(two_worlds: Worlds, uow: Uow) -> None:
+def test_signing_in_gives_each_account_its_own_clinic(two_worlds: Worlds, uow: Database) -> None:
     one, two = two_worlds
     assert one.physio.login(uow, NOW).as_dict()["clinic_id"] == one.clinic_id
     who = auth.session_account(uow, two.patient.login(uow, NOW).token, now=NOW)

@@ -4,39 +4,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from kneecoach.cli.database import DbOption, engine_for
+from kneecoach.cli.database import DbOption, database
 from kneecoach.cli.io import err, fail, out, print_json
 from kneecoach.cli.tracking import JsonFlag
 from kneecoach.domain.errors import FieldError
 
-if TYPE_CHECKING:
-    from kneecoach.store.repository import Store
-
 BROKEN_CHAIN = 3
 # The services name their fields; the command names its options.
 OPTIONS = {"name": "--name", "admin_email": "--admin-email"}
-
-
-class _Database:
-    """The `--db` database as the services' unit of work."""
-
-    def __init__(self, db: str | None) -> None:
-        self._engine = engine_for(db)
-
-    def read(self) -> AbstractContextManager[Store]:
-        from kneecoach.store.db import unit_of_work
-
-        return unit_of_work(self._engine, read_only=True)
-
-    def write(self) -> AbstractContextManager[Store]:
-        from kneecoach.store.db import unit_of_work
-
-        return unit_of_work(self._engine)
 
 
 def register(app: typer.Typer) -> None:
@@ -59,7 +38,7 @@ def register(app: typer.Typer) -> None:
         from kneecoach.services.clinic import init_clinic
 
         try:
-            created = init_clinic(_Database(db), name, admin_email, now=dt.datetime.now(dt.UTC))
+            created = init_clinic(database(db), name, admin_email, now=dt.datetime.now(dt.UTC))
         except FieldError as error:
             fail(OPTIONS.get(error.field, error.field), error.problem)
         if as_json:
@@ -78,7 +57,7 @@ def register(app: typer.Typer) -> None:
         """Check the audit trail's hash chain: exit 0 when it holds, 3 when it is broken."""
         from kneecoach.services.audit import verify as verify_chain
 
-        result = verify_chain(_Database(db))
+        result = verify_chain(database(db))
         if as_json:
             print_json(result.as_dict())
         elif result.ok:

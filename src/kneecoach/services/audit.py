@@ -16,13 +16,14 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 from kneecoach.domain.errors import FieldError
 from kneecoach.services.actor import Actor
 from kneecoach.store.clinic import EventRecord
 
 if TYPE_CHECKING:
+    from kneecoach.services.uow import UnitOfWork
     from kneecoach.store.clinic import AccountRecord
     from kneecoach.store.repository import Store
 
@@ -39,14 +40,6 @@ OUTCOME_MAX = 40
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
 VERIFY_BATCH = 1000
-
-
-class UnitOfWork(Protocol):
-    """What these services need of `kneecoach.services.uow.UnitOfWork`."""
-
-    def read(self) -> AbstractContextManager[Store]: ...
-
-    def write(self) -> AbstractContextManager[Store]: ...
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,14 @@ from typing import TYPE_CHECKING, Any, cast
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import audit
 from kneecoach.services.actor import Actor, Role
-from kneecoach.services.audit import CLI, Origin, UnitOfWork
+from kneecoach.services.audit import CLI, Origin
 from kneecoach.settings import ClinicSettings, get_settings
 from kneecoach.store.clinic import AccountRecord, SessionRecord
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
+    from kneecoach.services.uow import UnitOfWork
     from kneecoach.store.repository import Store
 
 PASSWORD_MIN = 12

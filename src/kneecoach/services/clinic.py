@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import audit
 from kneecoach.services.actor import Actor
-from kneecoach.services.audit import CLI, Forbidden, NotFound, Origin, UnitOfWork
+from kneecoach.services.audit import CLI, Forbidden, NotFound, Origin
 from kneecoach.services.auth import (
     STAFF,
     check_password,
@@ -34,6 +34,7 @@ from kneecoach.services.auth import (
 from kneecoach.store.clinic import AccountRecord, InviteRecord, PatientRecord
 
 if TYPE_CHECKING:
+    from kneecoach.services.uow import UnitOfWork
     from kneecoach.store.repository import Store
 
 INVITE_LIFETIME = dt.timedelta(hours=72)
