@@ -29,6 +29,13 @@ TABLES = {
     "decisions",
     "escalations",
     "course_states",
+    # clinic mode (migration 0005)
+    "clinics",
+    "accounts",
+    "invites",
+    "auth_sessions",
+    "login_failures",
+    "audit_events",
 }
 
 

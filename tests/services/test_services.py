@@ -159,3 +159,26 @@ def test_an_unknown_person_is_named_and_nothing_is_written():
     assert raised.value.field == "person"
     with uow.read() as store:
         assert store.count_people() == 1
+
+
+def test_a_clinic_patient_starts_in_the_row_made_with_their_invite_and_only_for_themselves():
+    uow = FakeUnitOfWork()
+    with uow.write() as store:
+        person = store.clinic.add_patient_person(START)
+        other = store.clinic.add_patient_person(START)
+        assert store.person_ids_after(0, 10) == []  # not started: review leaves them out
+    patient = Actor("patient", account_id=5, person_id=person, clinic_id=1)
+    result = start_programme(uow, CATALOGUE, profile(pain_now=4), START, actor=patient)
+    assert result["saved"] and result["person_id"] == person
+    with uow.read() as store:
+        assert store.count_people() == 2
+        assert store.person(person)["baseline_pain"] == 4
+        assert store.person_ids_after(0, 10) == [person]
+    assert today(uow, CATALOGUE, person, START, actor=patient)["status"] == "session"
+    with pytest.raises(NotAllowed):
+        today(uow, CATALOGUE, other, START, actor=patient)
+    with pytest.raises(FieldError) as raised:  # a second start is refused, nothing changes
+        start_programme(uow, CATALOGUE, profile(pain_now=7), START, actor=patient)
+    assert raised.value.field == "programme"
+    with uow.read() as store:
+        assert store.person(person)["baseline_pain"] == 4

@@ -20,10 +20,13 @@ Role = Literal["owner", "admin", "physio", "patient"]
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a role, and the account behind it (none for the personal owner)."""
+    """Who is acting: a role, and the account behind it (none for the personal owner).
+    A clinic's patient carries their own person id: the one person they act for."""
 
     role: Role
     account_id: int | None = None
+    person_id: int | None = None
+    clinic_id: int | None = None
 
 
 OWNER = Actor("owner")
@@ -43,16 +46,23 @@ class UnknownPerson(FieldError):
 
 
 def may_start(actor: Actor) -> None:
-    """Raise unless `actor` may start a programme for a new person."""
-    if actor.role != "owner":
-        raise NotAllowed()
+    """Raise unless `actor` may start a programme: the owner (for a new person), or a
+    clinic's patient (for themselves)."""
+    if actor.role == "owner" or (actor.role == "patient" and actor.person_id is not None):
+        return
+    raise NotAllowed()
 
 
 def permit(actor: Actor, person_id: int) -> None:
-    """Raise unless `actor` may act for `person_id` (the role alone; no query). A caller
-    that reads the person anyway uses this and raises UnknownPerson when it finds none."""
-    if actor.role != "owner":
-        raise NotAllowed()  # clinic roles are decided here once accounts exist
+    """Raise unless `actor` may act for `person_id` through the programme's own services
+    (no query): the owner for anyone in their database, a patient for themselves. Staff
+    read a patient through the clinic's services, which check the relation and audit it.
+    A caller that reads the person anyway raises UnknownPerson when it finds none."""
+    if actor.role == "owner":
+        return
+    if actor.role == "patient" and actor.person_id == person_id:
+        return
+    raise NotAllowed()
 
 
 def authorize(store: Store, actor: Actor, person_id: int) -> None:

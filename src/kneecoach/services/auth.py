@@ -91,7 +91,7 @@ class SignedIn:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.role, self.account_id)
+        return Actor(self.role, self.account_id, self.person_id, self.clinic_id)
 
     def as_dict(self) -> dict[str, Any]:
         """POST /api/v1/auth/login's answer."""

@@ -39,8 +39,8 @@ def start_programme(
     *,
     actor: Actor,
 ) -> dict[str, Any]:
-    """Screen, plan and save a new programme starting on `start`, for a new person
-    (`person_id` in the result)."""
+    """Screen, plan and save a new programme starting on `start`: for a new person (the
+    personal owner), or for the clinic patient who acts (`person_id` in the result)."""
     may_start(actor)
     profile = parse_profile(raw_profile)
     activities = parse_psfs(psfs) if psfs is not None else None
@@ -51,26 +51,32 @@ def start_programme(
         result.update(saved=False, person_id=None)
         return result
     with uow.write() as store:
-        person_id = _save(store, raw_profile, profile, programme, start, activities)
+        person_id = _save(store, actor, raw_profile, profile, programme, start, activities)
     result.update(saved=True, person_id=person_id)
     return result
 
 
 def _save(
     store: Store,
+    actor: Actor,
     raw_profile: Mapping[str, Any],
     profile: Profile,
     programme: Programme,
     start: dt.date,
     activities: list[dict[str, Any]] | None,
 ) -> int:
-    person_id = store.add_person(
-        profile=dict(raw_profile),
-        start_date=start,
-        baseline_pain=profile.pain_now,
-        screening=dict(profile.screening),
-        urgency=programme.triage.urgency,
-    )
+    person_id = actor.person_id  # a clinic's patient: their row was made with the invite
+    fields: dict[str, Any] = {
+        "profile": dict(raw_profile),
+        "start_date": start,
+        "baseline_pain": profile.pain_now,
+        "screening": dict(profile.screening),
+        "urgency": programme.triage.urgency,
+    }
+    if person_id is None:
+        person_id = store.add_person(**fields)
+    else:
+        store.begin_person(person_id, **fields)
     store.add_programme_version(
         person_id,
         version=1,

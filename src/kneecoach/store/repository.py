@@ -115,6 +115,34 @@ class Store:
         self._session.flush()
         return row.id
 
+    def begin_person(
+        self,
+        person_id: int,
+        *,
+        profile: dict[str, Any],
+        start_date: dt.date,
+        baseline_pain: int,
+        screening: dict[str, Any],
+        urgency: str,
+    ) -> None:
+        """Fill in a clinic patient's person row, made when staff added them, as they
+        start their programme. StoreError if there is none, or it has a programme."""
+        started = self._session.scalar(
+            select(exists().where(ProgrammeVersion.person_id == person_id))
+        )
+        row = self._session.get(Person, person_id)
+        if row is None:
+            raise StoreError("person", f"no person with id {person_id}")
+        if started:
+            raise StoreError("programme", "your programme has started already")
+        row.profile = profile
+        row.start_date = start_date
+        row.baseline_pain = baseline_pain
+        row.screening = screening
+        row.urgency = urgency
+        row.revision = new_revision()
+        self._session.flush()
+
     def current_person_id(self) -> int | None:
         """Personal mode: the person created last, or None in an empty database."""
         return self._session.scalar(select(Person.id).order_by(Person.id.desc()).limit(1))
@@ -153,10 +181,15 @@ class Store:
             last = batch[-1]
 
     def person_ids_after(self, last_id: int, limit: int) -> list[int]:
-        """Up to `limit` person ids above `last_id`, ascending: one page of a keyset walk."""
+        """Up to `limit` person ids above `last_id`, ascending: one page of a keyset walk.
+        Only people with a programme (a clinic's patient may not have started yet)."""
+        started = exists().where(ProgrammeVersion.person_id == Person.id)
         return list(
             self._session.scalars(
-                select(Person.id).where(Person.id > last_id).order_by(Person.id).limit(limit)
+                select(Person.id)
+                .where(Person.id > last_id, started)
+                .order_by(Person.id)
+                .limit(limit)
             ).all()
         )
 
