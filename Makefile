@@ -91,3 +91,10 @@ test-dates: setup
 	    $(DATES_TESTS) || failed="$$failed $$now"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "test-dates failed under:$$failed" >&2; exit 1; fi
+
+# A demo clinic (issue 12): a throwaway PostgreSQL under .data/, an admin, two physios and
+# six patients with a few weeks of history, served on 127.0.0.1 (the logins are printed).
+# Ctrl-C stops it and PostgreSQL; every run starts afresh.
+.PHONY: clinic-demo
+clinic-demo: setup
+	$(VENV)/bin/python scripts/clinic_demo.py
