@@ -7,6 +7,8 @@
 | `KNEECOACH_DEBUG` | `1`: show a bug's full traceback |
 | `KNEECOACH_RULES__<NAME>` | a design-choice threshold (`kneecoach.domain.rules.DESIGN_CHOICES`) |
 | `KNEECOACH_CLINIC__<NAME>` | clinic mode: session timeouts, argon2 costs (`ClinicSettings`) |
+| `KNEECOACH_CLINIC_MODE` | `1`: clinic mode (`serve --clinic` sets it for its workers) |
+| `KNEECOACH_PUBLIC_HOSTS` | clinic mode: the host names used beyond loopback (JSON list) |
 
 A bad value names its variable (`KNEECOACH_RULES__PR4_GROWTH_PERCENT: ...`). The
 settings are read once per process (`get_settings`); `apply_rules` hands the design
@@ -79,6 +81,10 @@ class Settings(BaseSettings):
     database_url: str | None = None
     port: int = Field(default=8000, ge=1, le=65535)
     debug: bool = False
+    clinic_mode: bool = False
+    # Host names a clinic is reached by beyond loopback (`serve --clinic --public-host`);
+    # any of them turns on Secure cookies and HSTS.
+    public_hosts: tuple[str, ...] = ()
     rules: DesignChoices = Field(default_factory=DesignChoices)  # type: ignore[valid-type]
     clinic: ClinicSettings = Field(default_factory=ClinicSettings)
 

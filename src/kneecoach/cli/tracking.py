@@ -346,39 +346,54 @@ def _pain_option(value: int) -> int:
 
 
 def register_serve(app: typer.Typer) -> None:
-    """`kneecoach serve`: the web app on this machine only (personal mode)."""
+    """`kneecoach serve`: the web app on this machine only (personal mode), or a clinic's
+    server (`--clinic`: accounts and roles, so it may listen beyond loopback)."""
 
     @app.command("serve")
     def serve(
-        host: Annotated[str, typer.Option("--host", help="Loopback only: 127.0.0.1 or ::1.")] = (
-            "127.0.0.1"
-        ),
+        host: Annotated[
+            str,
+            typer.Option("--host", help="Loopback only (127.0.0.1 or ::1), unless --clinic."),
+        ] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
         workers: Annotated[int, typer.Option("--workers", min=1, max=16)] = 1,
         db: DbOption = None,
+        clinic: Annotated[
+            bool,
+            typer.Option(
+                "--clinic", help="Clinic mode: accounts, roles, patients, the audit trail."
+            ),
+        ] = False,
+        public_host: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--public-host",
+                help="Clinic mode: a host name clients use (behind a TLS proxy, its name). "
+                "Turns on Secure cookies and HSTS. Repeatable.",
+            ),
+        ] = None,
     ) -> None:
         """Start the web app at http://127.0.0.1:8000 (no account needed; this machine only)."""
+        import json
         import os
 
         import uvicorn
 
         from kneecoach.settings import get_settings
-        from kneecoach.web.security import is_loopback
 
-        if not is_loopback(host):
-            fail(
-                "--host",
-                f"{host!r} is not a loopback address. Personal mode has no accounts, so it "
-                "only listens on this machine (127.0.0.1, localhost or ::1).",
-            )
+        public = _public_hosts(host, public_host or [], clinic=clinic)
         url = prepared_url(db)  # create or migrate the database before the workers start
         os.environ["KNEECOACH_DATABASE_URL"] = url
         os.environ["KNEECOACH_PORT"] = str(port)
+        os.environ["KNEECOACH_CLINIC_MODE"] = "1" if clinic else "0"
+        os.environ["KNEECOACH_PUBLIC_HOSTS"] = json.dumps(public)
         # Read again by the app (in this process with one worker): the URL may have been
-        # resolved from the settings, read before these two were set.
+        # resolved from the settings, read before these were set.
         get_settings.cache_clear()
         shown = f"[{host}]" if ":" in host else host
-        err.print(f"kneecoach is running at http://{shown}:{port}  (Ctrl-C to stop)")
+        where = f"https://{public[0]}" if public else f"http://{shown}:{port}"
+        mode = "kneecoach (clinic mode)" if clinic else "kneecoach"
+        err.print(f"{mode} is running at {where}  (Ctrl-C to stop)")
         uvicorn.run(
             "kneecoach.web.app:app_from_env",
             factory=True,
@@ -387,8 +402,48 @@ def register_serve(app: typer.Typer) -> None:
             workers=workers,
             log_level="warning",
             access_log=False,
-            proxy_headers=False,
+            # Clinic mode behind a TLS proxy on this machine: the client's address (the
+            # audit trail, sign-in throttling) from X-Forwarded-For, trusted from
+            # 127.0.0.1 only. Personal mode trusts no header.
+            proxy_headers=clinic,
+            forwarded_allow_ips="127.0.0.1",
             server_header=False,
             # Stop within a few seconds of SIGTERM even with browsers holding connections open.
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
+
+
+WILDCARDS = ("0.0.0.0", "::", "[::]")
+
+
+def _public_hosts(host: str, given: list[str], *, clinic: bool) -> list[str]:
+    """The host names clients may use beyond loopback: the --public-host names, and
+    --host itself when it is a name or address beyond loopback."""
+    from kneecoach.web.security import is_loopback
+
+    if not clinic:
+        if not is_loopback(host):
+            fail(
+                "--host",
+                f"{host!r} is not a loopback address. Personal mode has no accounts, so it "
+                "only listens on this machine (127.0.0.1, localhost or ::1). A clinic "
+                "serves beyond it with --clinic.",
+            )
+        if given:
+            fail("--public-host", "Only clinic mode (--clinic) serves beyond this machine.")
+        return []
+    names = []
+    for name in given:
+        cleaned = name.strip().lower()
+        if not cleaned or "/" in cleaned or " " in cleaned or cleaned in WILDCARDS:
+            fail("--public-host", f"{name!r} is not a host name (clinic.example.org).")
+        names.append(cleaned)
+    if host in WILDCARDS and not names:
+        fail(
+            "--public-host",
+            f"--host {host} listens on every address: name the host clients use "
+            "(--public-host clinic.example.org).",
+        )
+    if not is_loopback(host) and host not in WILDCARDS and host not in names:
+        names.append(host)
+    return names

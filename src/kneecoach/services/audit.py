@@ -252,8 +252,11 @@ def events(
     since: dt.datetime | None = None,
     limit: int = DEFAULT_LIMIT,
     origin: Origin = CLI,
+    export: bool = False,
 ) -> list[dict[str, Any]]:
-    """The admin's own clinic's events, newest first (GET /api/v1/audit)."""
+    """The admin's own clinic's events, newest first (GET /api/v1/audit). With `export`
+    (the CSV download), the export itself is recorded, as an `export` event, in the same
+    unit of work."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise FieldError("limit", f"Use a whole number from 1 to {MAX_LIMIT}.")
 
@@ -268,9 +271,20 @@ def events(
             since=None if since is None else _utc(since),
             limit=limit,
         )
+        if export:
+            record(
+                store,
+                at=now,
+                action="export",
+                outcome="audit-csv",
+                account=admin,
+                patient_id=patient_id,
+                origin=origin,
+            )
         return [as_public(event) for event in found]
 
-    return read_or_deny(uow, work, actor=actor, now=now, origin=origin)
+    begin = write_or_deny if export else read_or_deny
+    return begin(uow, work, actor=actor, now=now, origin=origin)
 
 
 def as_public(event: EventRecord) -> dict[str, Any]:

@@ -31,9 +31,14 @@ from kneecoach.services.auth import (
     otpauth_uri,
     token_hash,
 )
+from kneecoach.services.checkins import psfs_summary
+from kneecoach.services.progress import _iso as _iso_row
+from kneecoach.services.progress import _progress
+from kneecoach.services.today import _today_in, not_started
 from kneecoach.store.clinic import AccountRecord, InviteRecord, PatientRecord
 
 if TYPE_CHECKING:
+    from kneecoach.domain.exercises import Catalogue
     from kneecoach.services.uow import UnitOfWork
     from kneecoach.store.repository import Store
 
@@ -616,3 +621,133 @@ def _invite_dict(invite: InviteRecord) -> dict[str, Any]:
         "patient_id": invite.person_id,
         "expires_at": invite.expires_at.isoformat(),
     }
+
+
+# --- the web's gate: relation and refusals outside any route -----------------------------
+
+ID_MAX = 2**31 - 1  # ids are 32-bit integers in both databases
+
+
+def relation_of(uow: UnitOfWork, actor: Actor, patient_id: object) -> Relation:
+    """How the signed-in `actor` stands to `patient_id` (see `relation`); "none" for an id
+    that cannot be one, or an account that is gone."""
+    if isinstance(patient_id, bool) or not isinstance(patient_id, int):
+        return "none"
+    if not 1 <= patient_id <= ID_MAX:
+        return "none"
+    with uow.read() as store:
+        try:
+            account = audit.signed_in(store, actor)
+        except Forbidden:
+            return "none"
+        return relation(store, account, patient_id)
+
+
+def deny(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    outcome: str,
+    patient_id: int | None,
+    now: dt.datetime,
+    origin: Origin = CLI,
+) -> None:
+    """Record a refusal made before any service ran (the web's policy): one `denied`
+    event naming the patient id asked for."""
+    with uow.write() as store:
+        account = store.clinic.account(actor.account_id) if actor.account_id else None
+        audit.record(
+            store,
+            at=now,
+            action="denied",
+            outcome=outcome,
+            account=account,
+            actor_id=None if account else actor.account_id,
+            role=None if account else actor.role,
+            patient_id=patient_id,
+            origin=origin,
+        )
+
+
+def patient_revision(uow: UnitOfWork, actor: Actor) -> tuple[int, str | None, int] | None:
+    """A signed-in patient's (person id, uid, revision) once they have started their
+    programme, else None: the web's `CurrentPerson` and cache key in clinic mode."""
+    if actor.role != "patient" or actor.person_id is None or actor.clinic_id is None:
+        return None
+    with uow.read() as store:
+        patient = store.clinic.patient(actor.clinic_id, actor.person_id)
+        if patient is None or patient.start_date is None:
+            return None
+        revision = store.revisions([patient.patient_id]).get(patient.patient_id)
+    return None if revision is None else (patient.patient_id, None, revision)
+
+
+# --- clinical data, for the patient's physio ---------------------------------------------
+
+ClinicalView = Literal["today", "progress", "history"]
+
+
+class NoProgrammeYet(LookupError):
+    """The patient has not started their programme (web: 404 naming `programme`, as
+    personal mode's /progress before a start)."""
+
+
+def clinical_read(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    actor: Actor,
+    patient_id: int,
+    view: ClinicalView,
+    day: dt.date,
+    *,
+    now: dt.datetime,
+    origin: Origin = CLI,
+) -> dict[str, Any]:
+    """A patient's `today`, `progress` or `history`, in personal mode's shapes, for their
+    physio only (`clinical_access`); the read and its one `read` audit event are one
+    unit of work. `progress` stores what its fold finds, as in personal mode."""
+
+    def work(store: Store) -> dict[str, Any]:
+        member = clinical_access(store, actor, patient_id)
+        patient = store.clinic.patient(member.clinic_id, patient_id)
+        if patient is None:  # clinical_access found them a moment ago, in this same work
+            raise NotFound(patient_id=patient_id).by(member)
+        result = _clinical_view(store, catalogue, patient_id, patient.start_date, view, day)
+        audit.record(
+            store,
+            at=now,
+            action="read",
+            outcome=view,
+            account=member,
+            patient_id=patient_id,
+            origin=origin,
+        )
+        return result
+
+    return audit.write_or_deny(uow, work, actor=actor, now=now, origin=origin)
+
+
+def _clinical_view(
+    store: Store,
+    catalogue: Catalogue,
+    patient_id: int,
+    start: dt.date | None,
+    view: ClinicalView,
+    day: dt.date,
+) -> dict[str, Any]:
+    # The personal-mode services' own bodies, inside this unit of work (the actor checked).
+    if view == "history":
+        if start is None:
+            return {"sessions": [], "checkins": [], "psfs": []}
+        return {
+            "sessions": [_iso_row(s) for s in store.sessions(patient_id)],
+            "checkins": [_iso_row(c) for c in store.checkins(patient_id)],
+            "psfs": psfs_summary(store.psfs(patient_id)),
+        }
+    if start is None:
+        if view == "today":
+            return not_started(day)
+        raise NoProgrammeYet()
+    if view == "today":
+        return _today_in(store, catalogue, patient_id, day, persist=False)
+    return _progress(store, catalogue, patient_id, day)

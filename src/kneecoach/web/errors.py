@@ -21,7 +21,14 @@ from kneecoach.domain.errors import FieldError
 
 API_PREFIX = "/api/"
 # What `field` names for an error that is not about one field (web/api/models.py).
-FIELD_OF_STATUS = {404: "path", 405: "method", 413: "body", 415: "content-type"}
+FIELD_OF_STATUS = {
+    401: "session",
+    403: "role",
+    404: "path",
+    405: "method",
+    413: "body",
+    415: "content-type",
+}
 # FastAPI answers 400 for a body it cannot decode at all (not UTF-8): bad input, a 422.
 UNREADABLE = "The request body is not valid JSON (UTF-8)."
 PARAMETER_PLACES = ("query", "path", "header", "cookie")

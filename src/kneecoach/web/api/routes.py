@@ -13,7 +13,7 @@ from pydantic import WithJsonSchema
 from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.screening import screen
 from kneecoach.services import checkins, progress, sessions
-from kneecoach.services.actor import OWNER
+from kneecoach.services.actor import Actor
 from kneecoach.services.onboarding import NotStarted, start_programme, started
 from kneecoach.services.today import today
 from kneecoach.services.uow import UnitOfWork
@@ -22,7 +22,13 @@ from kneecoach.web.api import models as m
 from kneecoach.web.api.models import WRITE_ERRORS, responses
 from kneecoach.web.cache import TODAY_CACHE
 from kneecoach.web.dates import DayQuery, app_today, body_day
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, CurrentRevision, DbDep
+from kneecoach.web.deps import (
+    CatalogueDep,
+    CurrentActor,
+    CurrentPerson,
+    CurrentRevision,
+    DbDep,
+)
 from kneecoach.web.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -115,6 +121,7 @@ def post_programme(
     db: DbDep,
     catalogue: CatalogueDep,
     response: Response,
+    actor: CurrentActor,
 ) -> dict[str, Any]:
     """Start a programme from the profile of `plan`, plus an optional `start_date`."""
     profile = dict(body)
@@ -124,7 +131,7 @@ def post_programme(
         if "start_date" in profile
         else today
     )
-    result = start_programme(db, catalogue, profile, start, actor=OWNER)
+    result = start_programme(db, catalogue, profile, start, actor=actor)
     response.status_code = 201 if result["saved"] else 200
     return result
 
@@ -136,7 +143,11 @@ def post_programme(
     responses=responses({200: (m.TodayPublic, "What the day holds.")}, 422),
 )
 async def get_today(
-    db: DbDep, revision: CurrentRevision, person: CurrentPerson, day: DayQuery
+    db: DbDep,
+    revision: CurrentRevision,
+    person: CurrentPerson,
+    day: DayQuery,
+    actor: CurrentActor,
 ) -> Response:
     """What to do on `date` (default today): session, rest, stopped or not-started.
 
@@ -146,13 +157,13 @@ async def get_today(
     key = (db.key, revision, day)
     body = TODAY_CACHE.get(key)
     if body is None:
-        body = await run_in_threadpool(_render_today, db, person, day)
+        body = await run_in_threadpool(_render_today, db, person, day, actor)
         TODAY_CACHE.put(key, body)
     return Response(body, media_type="application/json")
 
 
-def _render_today(db: UnitOfWork, person: int | None, day: dt.date) -> bytes:
-    result = today(db, load_catalogue(), person, day, actor=OWNER, persist=False)
+def _render_today(db: UnitOfWork, person: int | None, day: dt.date, actor: Actor) -> bytes:
+    result = today(db, load_catalogue(), person, day, actor=actor, persist=False)
     return json.dumps(result).encode()
 
 
@@ -169,7 +180,12 @@ def _render_today(db: UnitOfWork, person: int | None, day: dt.date) -> bytes:
     ),
 )
 async def post_session(
-    body: SessionBody, request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
+    body: SessionBody,
+    request: Request,
+    db: DbDep,
+    catalogue: CatalogueDep,
+    person: CurrentPerson,
+    actor: CurrentActor,
 ) -> Response:
     """Record a finished session. The same `client_id` again never makes a duplicate.
 
@@ -178,7 +194,7 @@ async def post_session(
     commit on SQLite, store/sqlite.py; docs/performance.md).
     """
     result = await sessions.submit_session(
-        db, catalogue, person, body, app_today(request), actor=OWNER
+        db, catalogue, person, body, app_today(request), actor=actor
     )
     return Response(
         json.dumps(result).encode(),
@@ -199,6 +215,7 @@ def post_checkin(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
 ) -> dict[str, Any]:
     """A pain score 0-10 (a programme must exist, else 422 naming `programme`)."""
     return checkins.record_checkin(
@@ -207,7 +224,7 @@ def post_checkin(
         started(person),
         body_day(request, body.date),
         body.pain,
-        actor=OWNER,
+        actor=actor,
         morning=body.morning,
         answers=body.answers,
         notes=body.notes,
@@ -221,12 +238,12 @@ def post_checkin(
     responses=responses({200: (m.PsfsPublic, "Recorded, with the change.")}, *WRITE_ERRORS),
 )
 def post_psfs(
-    body: m.PsfsCreate, request: Request, db: DbDep, person: CurrentPerson
+    body: m.PsfsCreate, request: Request, db: DbDep, person: CurrentPerson, actor: CurrentActor
 ) -> dict[str, Any]:
     """PSFS scores (a programme must exist, else 422 naming `programme`)."""
     activities = [a.model_dump() for a in body.activities]
     day = body_day(request, body.date)
-    return checkins.record_psfs(db, started(person), day, {"activities": activities}, actor=OWNER)
+    return checkins.record_psfs(db, started(person), day, {"activities": activities}, actor=actor)
 
 
 @router.post(
@@ -241,11 +258,12 @@ def post_clearance(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
 ) -> dict[str, Any]:
     """A professional cleared the person after a stop (a programme must exist)."""
     day = body_day(request, body.date)
     return checkins.record_clearance(
-        db, catalogue, started(person), day, body.cleared_by, body.answers, actor=OWNER
+        db, catalogue, started(person), day, body.cleared_by, body.answers, actor=actor
     )
 
 
@@ -255,9 +273,9 @@ def post_clearance(
     response_model=None,
     responses=responses({200: (m.HistoryPublic, "Everything logged.")}),
 )
-def get_history(db: DbDep, person: CurrentPerson) -> dict[str, Any]:
+def get_history(db: DbDep, person: CurrentPerson, actor: CurrentActor) -> dict[str, Any]:
     """Every session, check-in and PSFS score of the current person."""
-    return progress.history(db, person, actor=OWNER)
+    return progress.history(db, person, actor=actor)
 
 
 @router.get(
@@ -267,10 +285,10 @@ def get_history(db: DbDep, person: CurrentPerson) -> dict[str, Any]:
     responses=responses({200: (m.ProgressPublic, "The progress.")}, 404, 422),
 )
 def get_progress(
-    db: DbDep, catalogue: CatalogueDep, day: DayQuery, person: CurrentPerson
+    db: DbDep, catalogue: CatalogueDep, day: DayQuery, person: CurrentPerson, actor: CurrentActor
 ) -> dict[str, Any]:
     """Baseline, weekly means, escalations, decisions and adherence up to `date`."""
     try:
-        return progress.progress(db, catalogue, person, day, actor=OWNER)
+        return progress.progress(db, catalogue, person, day, actor=actor)
     except NotStarted:
         raise NotFound("programme", "programme") from None

@@ -11,10 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from kneecoach.domain.exercises import ACCESS, EQUIPMENT
 from kneecoach.services import account, people
-from kneecoach.services.actor import OWNER
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
+from kneecoach.web.deps import CatalogueDep, CurrentActor, CurrentPerson, DbDep
 from kneecoach.web.pages.common import (
     ACCESS_NAMES,
     EQUIPMENT_NAMES,
@@ -52,10 +51,12 @@ def _settings_page(
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_form(request: Request, db: DbDep, person_id: CurrentPerson) -> Response:
+def settings_form(
+    request: Request, db: DbDep, person_id: CurrentPerson, actor: CurrentActor
+) -> Response:
     if person_id is None:
         return redirect("/")
-    profile = people.person(db, person_id, actor=OWNER).profile
+    profile = people.person(db, person_id, actor=actor).profile
     values = {
         "days_per_week": str(profile.get("days_per_week", "")),
         "minutes_per_session": str(profile.get("minutes_per_session", "")),
@@ -73,6 +74,7 @@ def settings_post(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
 ) -> Response:
     if person is None:
         return redirect("/")
@@ -95,7 +97,7 @@ def settings_post(
                 raise InvalidInput(key, "please fill this in")
             changes[key] = number
         result = account.change_settings(
-            db, catalogue, person, changes, today(request), actor=OWNER
+            db, catalogue, person, changes, today(request), actor=actor
         )
     except InvalidInput as error:
         return _settings_page(request, db, person, values, field_errors(error), status_code=422)
@@ -103,10 +105,10 @@ def settings_post(
 
 
 @router.get("/export")
-def export(request: Request, db: DbDep, person: CurrentPerson) -> Response:
+def export(request: Request, db: DbDep, person: CurrentPerson, actor: CurrentActor) -> Response:
     if person is None:
         return redirect("/")
-    document = account.export_data(db, person, actor=OWNER)
+    document = account.export_data(db, person, actor=actor)
     name = f"kneecoach-export-{today(request).isoformat()}.json"
     return Response(
         json.dumps(document, indent=2, ensure_ascii=False),
@@ -129,7 +131,9 @@ def delete_form(request: Request, db: DbDep, person: CurrentPerson) -> Response:
 
 
 @router.post("/delete", response_class=HTMLResponse)
-def delete_post(request: Request, form: FormDep, db: DbDep, person: CurrentPerson) -> Response:
+def delete_post(
+    request: Request, form: FormDep, db: DbDep, person: CurrentPerson, actor: CurrentActor
+) -> Response:
     if form.get("confirm") != "delete":
         return render(
             request,
@@ -141,7 +145,7 @@ def delete_post(request: Request, form: FormDep, db: DbDep, person: CurrentPerso
             deleted=False,
             status_code=422,
         )
-    account.delete_everything(db, actor=OWNER)
+    account.delete_everything(db, actor=actor)
     return redirect("/deleted")
 
 
@@ -175,6 +179,7 @@ def handout_pdf(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
     paper: str = "a4",
 ) -> Response:
     """The printable programme (same content as `kneecoach handout`)."""
@@ -185,7 +190,7 @@ def handout_pdf(
         return redirect("/")
     size: Paper = "letter" if paper == "letter" else "a4"
     day = today(request)
-    now = current(db, catalogue, person, day, actor=OWNER)
+    now = current(db, catalogue, person, day, actor=actor)
     html = handout_html(now, catalogue, paper=size, printed=day)
     return _attachment(render_pdf(html), "application/pdf", f"kneecoach-handout-{day}.pdf")
 
@@ -196,6 +201,7 @@ def report_pdf(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
     paper: str = "a4",
 ) -> Response:
     """The progress report for an appointment (same as `kneecoach report`)."""
@@ -207,7 +213,7 @@ def report_pdf(
         return redirect("/")
     size: Paper = "letter" if paper == "letter" else "a4"
     day = today(request)
-    now = current(db, catalogue, person, day, actor=OWNER)
+    now = current(db, catalogue, person, day, actor=actor)
     begin = now.person["start_date"]
     html = report_html(catalogue, now, first=begin, last=max(day, begin), paper=size, printed=day)
     return _attachment(render_pdf(html), "application/pdf", f"kneecoach-report-{day}.pdf")
@@ -215,7 +221,7 @@ def report_pdf(
 
 @router.get("/calendar.ics")
 def calendar_file(
-    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson, actor: CurrentActor
 ) -> Response:
     """The next six weeks of sessions as calendar events (same as `kneecoach calendar`)."""
     from kneecoach.reports.current import current
@@ -225,7 +231,7 @@ def calendar_file(
         return redirect("/")
     day = today(request)
     body = calendar_ics(
-        current(db, catalogue, person, day, actor=OWNER),
+        current(db, catalogue, person, day, actor=actor),
         catalogue,
         first=day,
         weeks=6,

@@ -17,9 +17,10 @@ from kneecoach.domain.planning import DISCLAIMER, Prescription
 from kneecoach.domain.screening import ADVICE
 from kneecoach.domain.wording import describe_dose, describe_load
 from kneecoach.services import people
-from kneecoach.services.actor import OWNER
+from kneecoach.services.actor import Actor
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.web.dates import app_today
+from kneecoach.web.deps import actor_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
@@ -105,12 +106,14 @@ def today(request: Request) -> dt.date:
     return app_today(request)
 
 
-def open_escalations(db: UnitOfWork | None, person_id: int | None) -> list[dict[str, Any]]:
+def open_escalations(
+    db: UnitOfWork | None, person_id: int | None, actor: Actor
+) -> list[dict[str, Any]]:
     """Escalations not yet acknowledged, most serious first, with what to do and how soon."""
     if db is None or person_id is None:
         return []
     out = []
-    for row in people.escalations(db, person_id, actor=OWNER, open_only=True):
+    for row in people.escalations(db, person_id, actor=actor, open_only=True):
         urgency = row["urgency"]
         advice = ADVICE.get(urgency, "") if urgency != "none" else REMINDER_ADVICE
         out.append(
@@ -136,12 +139,13 @@ def render(
     settings = request.app.state.settings
     scale = context.pop("time_scale", None)
     has_programme = person is not None
+    escalations = open_escalations(db, person, actor_of(request)) if has_programme else []
     return TEMPLATES.TemplateResponse(
         request,
         name,
         {
             "disclaimer": DISCLAIMER,
-            "escalations": open_escalations(db, person),
+            "escalations": escalations,
             "has_programme": has_programme,
             "time_scale": scale if settings.test_hooks else None,
             "path": request.url.path,
@@ -155,10 +159,10 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def units_of(db: UnitOfWork, person_id: int | None) -> str:
+def units_of(db: UnitOfWork, person_id: int | None, actor: Actor) -> str:
     if person_id is None:
         return "metric"
-    return people.person(db, person_id, actor=OWNER).units
+    return people.person(db, person_id, actor=actor).units
 
 
 def dose_words(raw: dict[str, Any], units: str) -> str:

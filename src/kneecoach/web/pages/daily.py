@@ -15,11 +15,10 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import STOP_RULES, WEEKDAYS, next_training_day
 from kneecoach.domain.wording import describe_load
 from kneecoach.services import checkins, people
-from kneecoach.services.actor import OWNER
 from kneecoach.services.today import today as today_of
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
+from kneecoach.web.deps import CatalogueDep, CurrentActor, CurrentPerson, DbDep
 from kneecoach.web.pages.common import (
     FormDep,
     dose_words,
@@ -77,14 +76,14 @@ def _next_session_day(days: int, day: dt.date) -> str:
 
 @router.get("/today", response_class=HTMLResponse)
 def today_page(
-    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson, actor: CurrentActor
 ) -> Response:
     day = today(request)
     if person is None:
         return redirect("/")
     # Stored as it is read: the banner shows an escalation the fold has just found.
-    result = today_of(db, catalogue, person, day, actor=OWNER)
-    who = people.person(db, person, actor=OWNER)
+    result = today_of(db, catalogue, person, day, actor=actor)
+    who = people.person(db, person, actor=actor)
     return render(
         request,
         "today.html",
@@ -95,7 +94,7 @@ def today_page(
         result=result,
         items=_items(catalogue, result, who.units),
         next_day=_next_session_day(who.parsed.days_per_week, day),
-        checked_in=people.morning(db, person, day, actor=OWNER).checked_in,
+        checked_in=people.morning(db, person, day, actor=actor).checked_in,
         saved=SAVED.get(request.query_params.get("saved", "")),
         names={ex.id: ex.name for ex in catalogue},
     )
@@ -137,11 +136,11 @@ def player_items(catalogue: Catalogue, result: dict[str, Any], units: str) -> li
 
 @router.get("/session", response_class=HTMLResponse)
 def session_page(
-    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson, actor: CurrentActor
 ) -> Response:
     day = today(request)
-    result = today_of(db, catalogue, person, day, actor=OWNER)
-    units = people.person(db, person, actor=OWNER).units if person is not None else "metric"
+    result = today_of(db, catalogue, person, day, actor=actor)
+    units = people.person(db, person, actor=actor).units if person is not None else "metric"
     items = player_items(catalogue, result, units) if result["status"] == "session" else []
     plan = {"date": day.isoformat(), "items": items, "stop_rules": list(STOP_RULES)}
     scale = request.app.state.settings.test_hooks and request.query_params.get("time_scale")
@@ -215,6 +214,7 @@ def checkin_post(
     db: DbDep,
     catalogue: CatalogueDep,
     person_id: CurrentPerson,
+    actor: CurrentActor,
 ) -> Response:
     if person_id is None:
         return redirect("/")
@@ -249,12 +249,12 @@ def checkin_post(
             )
     else:
         why = [label for key, label in NEW_THINGS.items() if form.get(key) == "1"]
-        seen = people.morning(db, person_id, day, actor=OWNER)
+        seen = people.morning(db, person_id, day, actor=actor)
         if pain >= seen.usual + MUCH_HIGHER:  # PM-3's usual morning score, from the domain
             why.append(f"Your score of {pain} is much higher than usual")
         if seen.screening_due:
             why.append("It has been a week since you last answered them")
-        if today_of(db, catalogue, person_id, day, actor=OWNER)["status"] == "stopped":
+        if today_of(db, catalogue, person_id, day, actor=actor)["status"] == "stopped":
             why.append("Your programme is stopped until the questions are answered again")
         if why:
             return _checkin_page(
@@ -267,7 +267,7 @@ def checkin_post(
             person_id,
             day,
             pain,
-            actor=OWNER,
+            actor=actor,
             morning=morning,
             answers=answers,
             notes=notes,
@@ -296,11 +296,13 @@ def _safe_next(raw: object) -> str:
 
 
 @router.post("/escalations/{escalation_id}/acknowledge")
-def acknowledge(escalation_id: int, form: FormDep, db: DbDep, person_id: CurrentPerson) -> Response:
+def acknowledge(
+    escalation_id: int, form: FormDep, db: DbDep, person_id: CurrentPerson, actor: CurrentActor
+) -> Response:
     if person_id is not None:
         with contextlib.suppress(FieldError):  # someone else's or gone: nothing to do
             people.acknowledge_escalation(
-                db, person_id, escalation_id, dt.datetime.now(dt.UTC), actor=OWNER
+                db, person_id, escalation_id, dt.datetime.now(dt.UTC), actor=actor
             )
     return redirect(_safe_next(form.get("next")))
 
@@ -312,13 +314,14 @@ def clearance_post(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
 ) -> Response:
     if person is None:
         return redirect("/")
     cleared_by = str(form.get("cleared_by", "")).strip()[:200]
     if not cleared_by:
         day = today(request)
-        result = today_of(db, catalogue, person, day, actor=OWNER)
+        result = today_of(db, catalogue, person, day, actor=actor)
         return render(
             request,
             "today.html",
@@ -335,5 +338,5 @@ def clearance_post(
             errors={"cleared_by": "Please say who cleared you, for example 'Dr Patel, GP'."},
             status_code=422,
         )
-    checkins.record_clearance(db, catalogue, person, today(request), cleared_by, None, actor=OWNER)
+    checkins.record_clearance(db, catalogue, person, today(request), cleared_by, None, actor=actor)
     return redirect("/checkin")

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from kneecoach.domain.exercises import CATEGORIES, EQUIPMENT, Exercise
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
+from kneecoach.web.deps import CatalogueDep, CurrentActor, CurrentPerson, DbDep
 from kneecoach.web.pages.common import (
     CATEGORY_NAMES,
     EQUIPMENT_NAMES,
@@ -76,7 +76,7 @@ def _equipment_words(exercise: Exercise) -> list[str]:
 
 @router.get("/library", response_class=HTMLResponse)
 def library(
-    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson, actor: CurrentActor
 ) -> Response:
     category = request.query_params.get("category") or ""
     have = [e for e in request.query_params.getlist("equipment") if e in EQUIPMENT]
@@ -88,7 +88,7 @@ def library(
         and (not chosen_category or ex.category == chosen_category)
         and (not have or ex.needs_met(have, ex.access))
     ]
-    units = units_of(db, person)
+    units = units_of(db, person, actor)
     return render(
         request,
         "library.html",
@@ -114,6 +114,7 @@ def exercise_page(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
 ) -> Response:
     if exercise_id not in catalogue:
         return render(
@@ -134,7 +135,7 @@ def exercise_page(
         title=exercise.name,
         exercise=exercise,
         category=CATEGORY_NAMES[exercise.category],
-        range=range_words(exercise, units_of(db, person)),
+        range=range_words(exercise, units_of(db, person, actor)),
         kit=_equipment_words(exercise),
         names=names,
     )

@@ -13,12 +13,11 @@ from kneecoach.domain.exercises import ACCESS, EQUIPMENT
 from kneecoach.domain.planning import CONDITIONS, STOP_RULES, build_week, plan
 from kneecoach.domain.screening import QUESTIONS, ScreeningError, screen
 from kneecoach.services import people
-from kneecoach.services.actor import OWNER
 from kneecoach.services.onboarding import start_programme
 from kneecoach.services.today import load_course
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
+from kneecoach.web.deps import CatalogueDep, CurrentActor, CurrentPerson, DbDep
 from kneecoach.web.pages.common import (
     ACCESS_NAMES,
     CONDITION_NAMES,
@@ -218,6 +217,7 @@ def profile_post(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
 ) -> Response:
     try:
         answers = json.loads(str(form.get("screening", "")))
@@ -232,7 +232,7 @@ def profile_post(
     try:
         profile = read_profile(form, answers)
         psfs = read_psfs(form)
-        result = start_programme(db, catalogue, profile, today(request), psfs, actor=OWNER)
+        result = start_programme(db, catalogue, profile, today(request), psfs, actor=actor)
     except (InvalidInput, ValueError) as error:
         errors = field_errors(error)
         errors = {psfs_field(k): v for k, v in errors.items()}
@@ -254,18 +254,22 @@ def profile_post(
 
 @router.get("/programme", response_class=HTMLResponse)
 def programme_page(
-    request: Request, db: DbDep, catalogue: CatalogueDep, person_id: CurrentPerson
+    request: Request,
+    db: DbDep,
+    catalogue: CatalogueDep,
+    person_id: CurrentPerson,
+    actor: CurrentActor,
 ) -> Response:
     if person_id is None:
         return redirect("/")
-    person = people.person(db, person_id, actor=OWNER)
+    person = people.person(db, person_id, actor=actor)
     profile = person.parsed
     planned = plan(profile, catalogue)
     day = today(request)
-    course = load_course(db, catalogue, person_id, max(day, person.start_date), actor=OWNER)
+    course = load_course(db, catalogue, person_id, max(day, person.start_date), actor=actor)
     units = person.units
     week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)
-    versions = [v for v in people.versions(db, person_id, actor=OWNER) if v["version"] > 1]
+    versions = [v for v in people.versions(db, person_id, actor=actor) if v["version"] > 1]
     return render(
         request,
         "programme.html",

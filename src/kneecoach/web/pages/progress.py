@@ -12,11 +12,11 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import TRAINING_DAYS
 from kneecoach.domain.trends import Score
 from kneecoach.services import checkins, people
-from kneecoach.services.actor import OWNER
+from kneecoach.services.actor import Actor
 from kneecoach.services.progress import progress
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
-from kneecoach.web.deps import CatalogueDep, CurrentPerson, DbDep
+from kneecoach.web.deps import CatalogueDep, CurrentActor, CurrentPerson, DbDep
 from kneecoach.web.pages import charts
 from kneecoach.web.pages.common import FormDep, field_errors, redirect, render, today
 from kneecoach.web.pages.onboarding import psfs_field, read_psfs
@@ -36,14 +36,15 @@ def _progress_page(
     db: UnitOfWork,
     catalogue: Catalogue,
     person_id: int | None,
+    actor: Actor,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     if person_id is None:
         return redirect("/")
     day = today(request)
-    data = progress(db, catalogue, person_id, day, actor=OWNER)
-    person = people.person(db, person_id, actor=OWNER)
+    data = progress(db, catalogue, person_id, day, actor=actor)
+    person = people.person(db, person_id, actor=actor)
     start = person.start_date
     end = max(day, start)
     daily = data["daily_scores"]
@@ -55,7 +56,7 @@ def _progress_page(
     baseline = int(data["baseline"])
     pain = pain_chart(scores, baseline, start, end)
     days = person.parsed.days_per_week
-    done = {d for d in people.session_days(db, person_id, actor=OWNER) if d >= start}
+    done = {d for d in people.session_days(db, person_id, actor=actor) if d >= start}
     psfs = data["psfs"]
     names = {ex.id: ex.name for ex in catalogue}
     return render(
@@ -77,7 +78,7 @@ def _progress_page(
         else None,
         psfs=psfs,
         decisions=list(reversed(data["decisions"])),
-        escalation_history=list(reversed(people.escalations(db, person_id, actor=OWNER))),
+        escalation_history=list(reversed(people.escalations(db, person_id, actor=actor))),
         action_words=ACTION_WORDS,
         names=names,
         errors=errors or {},
@@ -87,9 +88,9 @@ def _progress_page(
 
 @router.get("/progress", response_class=HTMLResponse)
 def progress_page(
-    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson
+    request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson, actor: CurrentActor
 ) -> Response:
-    return _progress_page(request, db, catalogue, person)
+    return _progress_page(request, db, catalogue, person, actor)
 
 
 @router.post("/psfs", response_class=HTMLResponse)
@@ -99,6 +100,7 @@ def psfs_post(
     db: DbDep,
     catalogue: CatalogueDep,
     person: CurrentPerson,
+    actor: CurrentActor,
 ) -> Response:
     """A new PSFS assessment: the same activities, scored again."""
     if person is None:
@@ -107,8 +109,8 @@ def psfs_post(
         raw = read_psfs(form)
         if raw is None:
             raise InvalidInput("psfs_name_0", "name at least one activity and give it a score")
-        checkins.record_psfs(db, person, today(request), raw, actor=OWNER)
+        checkins.record_psfs(db, person, today(request), raw, actor=actor)
     except InvalidInput as error:
         errors = {psfs_field(k): v for k, v in field_errors(error).items()}
-        return _progress_page(request, db, catalogue, person, errors=errors, status_code=422)
+        return _progress_page(request, db, catalogue, person, actor, errors=errors, status_code=422)
     return redirect("/progress#psfs")
