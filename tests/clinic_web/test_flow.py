@@ -1,0 +1,165 @@
+"""Issue 12's first acceptance line through the API, on PostgreSQL, and what it leaves:
+one `read` event per staff read, refusals alike, throttled guessing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from kneecoach.cli.main import app as cli
+from kneecoach.store.db import connect
+from tests.clinic_web.conftest import (
+    PASSWORD,
+    Clock,
+    World,
+    accept,
+    add_patient,
+    build_world,
+    clinic_client,
+    invite_staff,
+    sign_in,
+    start_and_log,
+)
+
+
+@pytest.fixture(scope="module")
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="module")
+def client(pg_url: str, clock: Clock) -> Iterator[TestClient]:
+    with clinic_client(pg_url, clock) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def world(client: TestClient, clock: Clock, pg_url: str) -> World:
+    return build_world(client, clock, pg_url)
+
+
+def events(url: str, action: str | None = None) -> list[dict[str, object]]:
+    query = "SELECT * FROM audit_events" + (" WHERE action = :action" if action else "")
+    with connect(url).connect() as connection:
+        rows = connection.execute(text(query + " ORDER BY id"), {"action": action})
+        return [dict(row._mapping) for row in rows]
+
+
+def test_clinic_init_to_the_physio_reading_today_and_progress(client, clock, pg_url):
+    made = CliRunner().invoke(
+        cli,
+        [
+            "clinic",
+            "init",
+            "--name",
+            "Flow",
+            "--admin-email",
+            "boss@example.org",
+            "--db",
+            pg_url,
+            "--json",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    invite_path = json.loads(made.stdout)["invite_path"]
+    admin = accept(client, invite_path, "Bo Boss", "boss@example.org")
+    assert admin.role == "admin" and admin.secret  # staff get a TOTP secret
+    sign_in(client, admin, clock)  # the first valid code completes enrolment
+    me = client.get("/api/v1/me", headers=admin.headers()).json()
+    assert me["role"] == "admin" and me["totp_enrolled"] is True
+
+    physio = accept(
+        client, invite_staff(client, admin, "pia@example.org"), "Pia", "pia@example.org"
+    )
+    sign_in(client, physio, clock)
+    patient = add_patient(client, physio, "Pat Flow", "pat.flow@example.org")
+    assert patient.role == "patient" and patient.secret is None
+    sign_in(client, patient, clock)  # patients need no code
+    listed = client.get("/api/v1/patients", headers=physio.headers()).json()
+    assert [(p["patient_id"], p["start_date"]) for p in listed] == [(patient.patient_id, None)]
+    start_and_log(client, patient)
+
+    today = client.get(f"/api/v1/patients/{patient.patient_id}/today", headers=physio.headers())
+    assert today.status_code == 200, today.text
+    own = client.get("/api/v1/today", headers=patient.headers())
+    assert today.json() == own.json()  # personal mode's shape, the same answer
+    progress = client.get(
+        f"/api/v1/patients/{patient.patient_id}/progress", headers=physio.headers()
+    )
+    assert progress.status_code == 200, progress.text
+    assert progress.json()["adherence"]["done"] == 1
+    history = client.get(
+        f"/api/v1/patients/{patient.patient_id}/history", headers=physio.headers()
+    ).json()
+    assert len(history["sessions"]) == 1
+    # The admin sees the record, but no clinical data unless they are the physio.
+    record = client.get(f"/api/v1/patients/{patient.patient_id}", headers=admin.headers())
+    assert record.json()["start_date"] is not None
+    refused = client.get(f"/api/v1/patients/{patient.patient_id}/today", headers=admin.headers())
+    assert refused.status_code == 403
+    assert client.post("/api/v1/auth/logout", json={}, headers=patient.headers()).status_code == 204
+    assert client.get("/api/v1/today", headers=patient.headers()).status_code == 401
+
+
+STAFF_READS = ("", "/today", "/progress", "/history")
+
+
+def test_every_staff_read_leaves_exactly_one_read_event(client, world, pg_url):
+    patient = world.patient_a.patient_id
+    for who, paths in (
+        (world.physio_a, STAFF_READS),
+        (world.admin, ("",)),  # an admin reads the record, not the clinical data
+    ):
+        for tail in paths:
+            before = events(pg_url)
+            answer = client.get(f"/api/v1/patients/{patient}{tail}", headers=who.headers())
+            assert answer.status_code == 200, (who.name, tail, answer.text)
+            new = events(pg_url)[len(before) :]
+            assert [(e["action"], e["actor_id"], e["patient_id"]) for e in new] == [
+                ("read", who.account_id, patient)
+            ], (who.name, tail)
+    before = events(pg_url)
+    assert client.get("/api/v1/patients", headers=world.physio_a.headers()).status_code == 200
+    assert [e["action"] for e in events(pg_url)[len(before) :]] == ["read"]
+
+
+def test_physio_b_reading_patient_a_gets_404_and_a_denied_event(client, world, pg_url):
+    patient = world.patient_a.patient_id
+    for tail in STAFF_READS:
+        before = events(pg_url)
+        answer = client.get(f"/api/v1/patients/{patient}{tail}", headers=world.physio_b.headers())
+        missing = client.get(f"/api/v1/patients/999999{tail}", headers=world.physio_b.headers())
+        assert answer.status_code == missing.status_code == 404
+        assert answer.json() == missing.json()  # out of scope and missing answer alike
+        new = events(pg_url)[len(before) :]
+        assert [(e["action"], e["actor_id"], e["patient_id"]) for e in new] == [
+            ("denied", world.physio_b.account_id, patient),
+            ("denied", world.physio_b.account_id, 999999),
+        ]
+
+
+def test_unknown_email_and_wrong_password_answer_alike_then_the_sixth_is_429(client, world):
+    email = world.physio_b.email
+    unknown = client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.org", "password": "x" * 14}
+    )
+    for attempt in range(5):
+        wrong = client.post("/api/v1/auth/login", json={"email": email, "password": "wrong " * 3})
+        assert wrong.status_code == 401, attempt
+        assert wrong.json() == unknown.json() and unknown.status_code == 401
+        assert "set-cookie" not in wrong.headers
+    sixth = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert sixth.status_code == 429
+    assert int(sixth.headers["retry-after"]) > 0
+    assert sixth.json()["field"] == "email"
+    # throttled per account: another account still signs in
+    other = client.post(
+        "/api/v1/auth/login", json={"email": world.patient_b.email, "password": PASSWORD}
+    )
+    assert other.status_code == 200
+    client.cookies.clear()
