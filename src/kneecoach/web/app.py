@@ -65,10 +65,12 @@ def create_app(settings: WebSettings) -> FastAPI:
     apply_rules()  # the design choices from the environment, before any decision
     install_error_handlers(app)
     if settings.clinic:
+        from kneecoach.web.clinic import pages as clinic_pages
         from kneecoach.web.clinic import routes as clinic_routes
 
         clinic_routes.install_error_handlers(app)
         app.include_router(clinic_routes.router)
+        app.include_router(clinic_pages.router)
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
