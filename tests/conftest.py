@@ -61,3 +61,9 @@ def _settings_read_again() -> Iterator[None]:
     yield
     get_settings.cache_clear()
     rules.configure({})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests (marked slow) first: with `-n 2` (make test) they start at once
+    on one worker while the other takes the rest, instead of ending the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -145,6 +145,7 @@ def person_of(db: Database) -> int:
     return found[0]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
