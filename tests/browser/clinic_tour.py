@@ -22,7 +22,7 @@ from kneecoach.services.actor import Actor
 from kneecoach.store.db import Database, connect
 from kneecoach.web.app import WebSettings, create_app
 from tests.browser.conftest import TODAY, free_port
-from tests.browser.demo_clinic import ADMIN, PASSWORD, PHYSIOS, DemoClinic, seed_clinic
+from tests.browser.demo_clinic import ADMIN, PASSWORD, PATIENTS, PHYSIOS, DemoClinic, seed_clinic
 
 NEW_PASSWORD = "four calm knees walking"  # 23 characters, not common
 CHEAP_ARGON2 = {  # the lowest costs: hashing would be most of a test's time otherwise
@@ -154,7 +154,13 @@ def clinic_tour(page: Page, running: ClinicServer, demo: DemoClinic) -> Iterator
     yield "patient-added"
     with page.expect_navigation():
         page.get_by_role("link", name="Maria Lopez").click()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
     yield "patient"
+    page.goto(base + "/patients")
+    with page.expect_navigation():
+        page.get_by_role("link", name="John Okafor").click()
+    expect(page.locator(".escalation").first).to_be_visible()  # his pain rose: ES-2
+    yield "patient-alerts"
     sign_out(page)
 
     sign_in(page, base, ADMIN.email, PASSWORD, ADMIN.totp_secret)
@@ -183,6 +189,12 @@ def clinic_tour(page: Page, running: ClinicServer, demo: DemoClinic) -> Iterator
     page.goto(base + "/patients/999999")
     yield "patient-missing"
     page.goto(base + "/patients")
+    sign_out(page)
+
+    patient = PATIENTS[0].person
+    sign_in(page, base, patient.email, PASSWORD, None)  # a patient: no code
+    page.goto(base + "/today")
+    yield "patient-today"
     sign_out(page)
     page.goto(base + "/invite/not-a-real-token")
     yield "invite-invalid"

@@ -24,6 +24,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kneecoach.domain.errors import FieldError
+from kneecoach.domain.exercises import Catalogue
 from kneecoach.services import audit, auth, clinic
 from kneecoach.services.audit import Denied, Forbidden, Origin
 from kneecoach.services.auth import LoginRefused, SignedIn, Throttled
@@ -50,8 +51,9 @@ from kneecoach.web.clinic.policy import (
     Key,
     Rule,
 )
-from kneecoach.web.deps import DbDep
-from kneecoach.web.pages.common import TEMPLATES, FormDep, field_errors
+from kneecoach.web.dates import app_today
+from kneecoach.web.deps import CatalogueDep, DbDep
+from kneecoach.web.pages.common import TEMPLATES, FormDep, catalogue_names, field_errors
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,6 +79,17 @@ PAGE_RULES: dict[Key, Rule] = {
 }
 for _key, _rule in PAGE_RULES.items():
     POLICY.setdefault(_key, _rule)
+
+
+def clinic_account(request: Request) -> SignedIn | None:
+    """The account the gate found for this request (personal-mode pages show a patient
+    their name and a sign-out button with it)."""
+    found = getattr(request.state, "signed_in", None)
+    return found if isinstance(found, SignedIn) else None
+
+
+TEMPLATES.env.globals["clinic_account"] = clinic_account
+TEMPLATES.env.globals["clinic_csrf"] = csrf_token
 
 INVITE_COOKIE = "kc_invite"
 ENROL_COOKIE = "kc_enrol"
@@ -537,7 +550,11 @@ def _patients(
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 def patient_page(
-    request: Request, patient_id: str, db: DbDep, account: OptionalSignedIn
+    request: Request,
+    patient_id: str,
+    db: DbDep,
+    catalogue: CatalogueDep,
+    account: OptionalSignedIn,
 ) -> Response:
     refused = _staff_only(request, account)
     if refused is not None or account is None:
@@ -553,6 +570,9 @@ def patient_page(
         return _refused(request, account)
     except Denied:
         return _page(request, "missing.html", account, title="No such patient", status_code=404)
+    today = None
+    if patient["physio_id"] == account.account_id and patient["start_date"]:
+        today = _patient_today(request, db, catalogue, account, number)
     physio = None
     if account.role == "admin":
         names = {
@@ -566,6 +586,8 @@ def patient_page(
         title=patient["name"],
         patient=patient,
         physio_name=physio or _own_name(account, patient),
+        today=today,
+        names=catalogue_names(catalogue),
     )
 
 
@@ -740,6 +762,25 @@ def audit_page(request: Request, db: DbDep, account: OptionalSignedIn) -> Respon
         csv_limit=AUDIT_CSV_LIMIT,
         csv_href="/api/v1/audit.csv" + (f"?{query}" if query else ""),
     )
+
+
+def _patient_today(
+    request: Request, db: UnitOfWork, catalogue: Catalogue, account: SignedIn, patient_id: int
+) -> dict[str, Any] | None:
+    """The patient's day, for their physio (one `read` event), or None before a start."""
+    try:
+        return clinic.clinical_read(
+            db,
+            catalogue,
+            account.actor,
+            patient_id,
+            "today",
+            app_today(request),
+            now=_now(request),
+            origin=_origin(request),
+        )
+    except clinic.NoProgrammeYet:
+        return None
 
 
 def _own_name(account: SignedIn, patient: dict[str, Any]) -> str | None:
