@@ -60,7 +60,9 @@ def pg_url(postgresql_server: Any) -> Iterator[str]:
     postgresql_server.recycle(name)
 
 
-def clinic_client(url: str, clock: Clock, **settings: Any) -> TestClient:
+def clinic_client(
+    url: str, clock: Clock, base_url: str = "http://testserver", **settings: Any
+) -> TestClient:
     app = create_app(
         WebSettings(
             db_url=url,
@@ -71,7 +73,7 @@ def clinic_client(url: str, clock: Clock, **settings: Any) -> TestClient:
             **settings,
         )
     )
-    return TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, base_url=base_url, raise_server_exceptions=False)
 
 
 def totp(secret: str, clock: Clock) -> str:

@@ -163,3 +163,62 @@ def test_unknown_email_and_wrong_password_answer_alike_then_the_sixth_is_429(cli
     )
     assert other.status_code == 200
     client.cookies.clear()
+
+
+def test_another_clinics_admin_sees_nothing_of_this_one(client, world, pg_url):
+    other = world.admin_other
+    assert client.get("/api/v1/patients", headers=other.headers()).json() == []
+    mine = {e["id"] for e in events(pg_url) if e["clinic_id"] == other.clinic_id}
+    shown = client.get("/api/v1/audit", headers=other.headers()).json()["events"]
+    assert shown and {e["id"] for e in shown} <= mine
+    for tail in ("", "/today"):
+        answer = client.get(
+            f"/api/v1/patients/{world.patient_a.patient_id}{tail}", headers=other.headers()
+        )
+        assert answer.status_code == 404
+    listed = client.get("/api/v1/audit.csv", headers=other.headers())
+    assert listed.headers["content-type"].startswith("text/csv")
+    assert world.patient_a.name not in listed.text and world.physio_a.email not in listed.text
+
+
+def test_the_audit_api_is_newest_first_filtered_and_its_csv_neutralises_formulas(
+    client, world, pg_url
+):
+    admin = world.admin
+    patient = world.patient_a.patient_id
+    found = client.get(f"/api/v1/audit?patient_id={patient}&limit=5", headers=admin.headers())
+    assert found.status_code == 200, found.text
+    shown = found.json()["events"]
+    assert 0 < len(shown) <= 5 and all(e["patient_id"] == patient for e in shown)
+    assert [e["id"] for e in shown] == sorted((e["id"] for e in shown), reverse=True)
+    assert set(shown[0]) == {
+        "id",
+        "at",
+        "actor_id",
+        "role",
+        "action",
+        "patient_id",
+        "route",
+        "outcome",
+        "ip",
+    }
+    since = client.get("/api/v1/audit?since=2999-01-01T00:00:00Z", headers=admin.headers())
+    assert since.json() == {"events": []}
+    bad = client.get("/api/v1/audit?since=yesterday", headers=admin.headers())
+    assert bad.status_code == 422 and bad.json()["field"] == "since"
+    # A route typed by a visitor is stored as typed: the CSV must not run it as a formula.
+    client.get("/api/v1/patients/=HYPERLINK(1)", headers=world.physio_b.headers())
+    exported = client.get("/api/v1/audit.csv", headers=admin.headers()).text
+    rows = exported.splitlines()
+    assert rows[0] == "id,at,actor_id,role,action,patient_id,route,outcome,ip"
+    from kneecoach.web.clinic.routes import safe_cell
+
+    for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(cell) == "'" + cell
+    assert safe_cell("GET /api/v1/patients/3") == "GET /api/v1/patients/3"
+    assert events(pg_url, "export")[-1]["actor_id"] == admin.account_id
+    assert not any(
+        row.split(",")[6].startswith(("=", "+", "-", "@"))
+        for row in rows[1:]
+        if row.count(",") >= 8
+    )
