@@ -112,7 +112,9 @@ def test_from_clinic_init_to_the_physio_reading_the_patients_day(
 
     physio.goto(base + "/patients")
     row = physio.locator(".person-row", has_text="Pat Patient")
-    expect(row).to_contain_text(f"Started {TODAY.isoformat()}")
+    expect(row).to_contain_text(f"Started {TODAY.day} {TODAY:%b %Y}")
+    listed = physio.request.get(f"{base}/patients")
+    assert listed.headers["cache-control"] == "no-store"
     patient_id = int((row.get_by_role("link").get_attribute("href") or "").rsplit("/", 1)[1])
     answer = physio.request.get(f"{base}/api/v1/patients/{patient_id}/today")
     assert answer.status == 200, answer.text()

@@ -89,6 +89,28 @@ def clinic_account(request: Request) -> SignedIn | None:
 
 
 TEMPLATES.env.globals["clinic_account"] = clinic_account
+
+
+def day_words(value: str | None) -> str:
+    """ "2025-12-08" (or a moment that starts so) as "8 Dec 2025"."""
+    if not value:
+        return ""
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{day.day} {day:%b %Y}"
+
+
+def moment_words(value: str | None, seconds: bool = False) -> str:
+    """An ISO moment in UTC as "4 Dec 2026, 16:15 UTC" (or 16:15:07)."""
+    if not value:
+        return ""
+    return f"{day_words(value)}, {value[11 : 19 if seconds else 16]} UTC"
+
+
+TEMPLATES.env.filters["day_words"] = day_words
+TEMPLATES.env.filters["moment_words"] = moment_words
 TEMPLATES.env.globals["clinic_csrf"] = csrf_token
 
 INVITE_COOKIE = "kc_invite"
