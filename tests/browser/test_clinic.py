@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 from kneecoach.services import clinic
 from tests.browser import player
 from tests.browser.clinic_tour import (
+    CHEAP_ARGON2,
     ClinicServer,
     accept_invite,
-    cheap_argon2,
     clinic_tour,
     enrol,
     seeded_clinic,
@@ -36,9 +36,8 @@ def clinic_server(
     postgresql_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[ClinicServer]:
     """Clinic mode on a fresh PostgreSQL database, its today fixed (TODAY, a Monday)."""
-    for name in ("TIME_COST", "MEMORY_KIB", "PARALLELISM"):
-        monkeypatch.delenv(f"KNEECOACH_CLINIC__ARGON2_{name}", raising=False)
-    cheap_argon2()
+    for key, value in CHEAP_ARGON2.items():
+        monkeypatch.setenv(key, value)  # undone after the test
     name = postgresql_server.create_database()
     running = start_clinic_server(postgresql_server.url(name), TODAY)
     try:
@@ -49,8 +48,6 @@ def clinic_server(
 
         dispose_all()
         postgresql_server.recycle(name)
-        for key in ("TIME_COST", "MEMORY_KIB", "PARALLELISM"):
-            monkeypatch.delenv(f"KNEECOACH_CLINIC__ARGON2_{key}", raising=False)
 
 
 def new_page(browser: Browser) -> Page:
