@@ -227,6 +227,16 @@ def _admin_only(request: Request, account: SignedIn | None) -> Response | None:
     return refused
 
 
+def refusal_page(request: Request, status: int) -> HTMLResponse:
+    """The page for a refusal the gate makes before a page runs (403: not for this role;
+    404: no such patient in the actor's scope), with the navigation and sign-out button,
+    for `ClinicGate` to send instead of its plain one."""
+    account = clinic_account(request)
+    if status == 404:
+        return _page(request, "missing.html", account, title="No such patient", status_code=404)
+    return _page(request, "refused.html", account, title="Not for your account", status_code=403)
+
+
 def _refused(request: Request, account: SignedIn) -> HTMLResponse:
     return _page(request, "refused.html", account, title="Not for your account", status_code=403)
 
