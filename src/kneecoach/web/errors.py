@@ -15,7 +15,9 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from kneecoach.domain.errors import FieldError
 
@@ -84,6 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if not request.url.path.startswith(API_PREFIX):
             return await http_exception_handler(request, error)
         headers = dict(error.headers or {})
+        if error.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(sorted(allowed_methods(request, request.url.path)))
         if error.status_code == 400:
             return JSONResponse(problem("body", UNREADABLE), status_code=422, headers=headers)
         field = FIELD_OF_STATUS.get(error.status_code, "body")
@@ -92,3 +96,13 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=error.status_code,
             headers=headers,
         )
+
+
+def allowed_methods(request: Request, path: str) -> set[str]:
+    """The methods the app's routes declare for `path` (one path may have two routes)."""
+    found: set[str] = set()
+    for context in iter_route_contexts(request.app.router.routes):
+        methods = context.methods
+        if methods and compile_path(str(context.path))[0].match(path):
+            found |= set(methods)
+    return found
