@@ -81,38 +81,6 @@ for _key, _rule in PAGE_RULES.items():
     POLICY.setdefault(_key, _rule)
 
 
-def clinic_account(request: Request) -> SignedIn | None:
-    """The account the gate found for this request (personal-mode pages show a patient
-    their name and a sign-out button with it)."""
-    found = getattr(request.state, "signed_in", None)
-    return found if isinstance(found, SignedIn) else None
-
-
-TEMPLATES.env.globals["clinic_account"] = clinic_account
-
-
-def day_words(value: str | None) -> str:
-    """ "2025-12-08" (or a moment that starts so) as "8 Dec 2025"."""
-    if not value:
-        return ""
-    try:
-        day = dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return value
-    return f"{day.day} {day:%b %Y}"
-
-
-def moment_words(value: str | None, seconds: bool = False) -> str:
-    """An ISO moment in UTC as "4 Dec 2026, 16:15 UTC" (or 16:15:07)."""
-    if not value:
-        return ""
-    return f"{day_words(value)}, {value[11 : 19 if seconds else 16]} UTC"
-
-
-TEMPLATES.env.filters["day_words"] = day_words
-TEMPLATES.env.filters["moment_words"] = moment_words
-TEMPLATES.env.globals["clinic_csrf"] = csrf_token
-
 INVITE_COOKIE = "kc_invite"
 ENROL_COOKIE = "kc_enrol"
 INVITE_COOKIE_SECONDS = 60 * 60
@@ -132,6 +100,41 @@ ACTION_NAMES = {
     "denied": "Refused",
 }
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+# --- template helpers -------------------------------------------------------------------
+
+
+def clinic_account(request: Request) -> SignedIn | None:
+    """The account the gate found for this request (personal-mode pages show a patient
+    their name and a sign-out button with it)."""
+    found = getattr(request.state, "signed_in", None)
+    return found if isinstance(found, SignedIn) else None
+
+
+def day_words(value: str | None) -> str:
+    """An ISO date, or a moment that starts with one, as "8 Dec 2025"."""
+    if not value:
+        return ""
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{day.day} {day:%b %Y}"
+
+
+def moment_words(value: str | None, seconds: bool = False) -> str:
+    """An ISO moment in UTC as "4 Dec 2026, 16:15 UTC" (or 16:15:07)."""
+    if not value:
+        return ""
+    return f"{day_words(value)}, {value[11 : 19 if seconds else 16]} UTC"
+
+
+# The personal pages' base.html shows a signed-in patient their name and "Sign out".
+TEMPLATES.env.globals["clinic_account"] = clinic_account
+TEMPLATES.env.globals["clinic_csrf"] = csrf_token
+TEMPLATES.env.filters["day_words"] = day_words
+TEMPLATES.env.filters["moment_words"] = moment_words
 
 
 # --- rendering --------------------------------------------------------------------------
