@@ -136,6 +136,19 @@ def test_signed_in_forms_need_the_csrf_token(uow: Clinic, clock: Clock) -> None:
         "/staff", data={"email": "nope", "role": "physio", "csrf_token": csrf(staff.text)}
     )
     assert bad.status_code == 422 and 'id="err-email"' in bad.text  # next to the field
+    made_patient = clinic.create_patient(
+        uow, _admin(uow), "Bo Lee", "bo@example.org", _admin(uow).account_id, now=NOW
+    )
+    wrong = browser.post(
+        "/assignments",
+        data={
+            "patient_id": str(made_patient.patient_id),
+            "physio_id": "999999",
+            "csrf_token": csrf(staff.text),
+        },
+    )
+    assert wrong.status_code == 422
+    assert f'id="err-patient-{made_patient.patient_id}"' in wrong.text
     out = browser.post("/logout", data={"csrf_token": csrf(staff.text)})
     assert out.status_code == 303 and out.headers["location"] == "/login?out=1"
     assert browser.get("/staff").headers["location"] == "/login"
