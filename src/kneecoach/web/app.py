@@ -71,6 +71,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         clinic_routes.install_error_handlers(app)
         app.include_router(clinic_routes.router)
         app.include_router(clinic_pages.router)
+        app.state.page_refusal = clinic_pages.refusal_page  # the gate's 403 and 404 pages
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

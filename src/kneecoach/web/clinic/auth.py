@@ -262,9 +262,15 @@ def unauthenticated(request: Request) -> Response:
 
 
 def refusal(request: Request, status: int, text: str, field: str) -> Response:
-    """The API's one error shape, or a short page."""
+    """The API's one error shape, or a page: the clinic's own for 403 and 404
+    (`app.state.page_refusal`, from web/clinic/pages.py), else a short one."""
     if is_api(request):
         return JSONResponse({"detail": text, "field": field}, status_code=status)
+    render: Callable[[Request, int], Response] | None = getattr(
+        request.app.state, "page_refusal", None
+    )
+    if render is not None and status in (403, 404):
+        return render(request, status)
     page = (
         '<!doctype html><html lang="en"><meta charset="utf-8">'
         f"<title>{text}</title><main><h1>{text}</h1>"
