@@ -60,6 +60,23 @@ def pg_url(postgresql_server: Any) -> Iterator[str]:
     postgresql_server.recycle(name)
 
 
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def any_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The module's database on PostgreSQL, then on SQLite (for modules cheap enough to
+    run twice)."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("pg_url")
+        return
+    from kneecoach.store.db import connect, dispose_all
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('clinic') / 'clinic.db'}"
+    connect(url)
+    yield url
+    dispose_all()
+
+
 def clinic_client(
     url: str, clock: Clock, base_url: str = "http://testserver", **settings: Any
 ) -> TestClient:

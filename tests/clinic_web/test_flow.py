@@ -1,4 +1,4 @@
-"""Issue 12's first acceptance line through the API, on PostgreSQL, and what it leaves:
+"""Issue 12's first acceptance line through the API, on PostgreSQL (and SQLite), and what it leaves:
 one `read` event per staff read, refusals alike, throttled guessing."""
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture(scope="module")
-def client(pg_url: str, clock: Clock) -> Iterator[TestClient]:
-    with clinic_client(pg_url, clock) as test_client:
+def client(any_url: str, clock: Clock) -> Iterator[TestClient]:
+    with clinic_client(any_url, clock) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="module")
-def world(client: TestClient, clock: Clock, pg_url: str) -> World:
-    return build_world(client, clock, pg_url)
+def world(client: TestClient, clock: Clock, any_url: str) -> World:
+    return build_world(client, clock, any_url)
 
 
 def events(url: str, action: str | None = None) -> list[dict[str, object]]:
@@ -50,7 +50,7 @@ def events(url: str, action: str | None = None) -> list[dict[str, object]]:
         return [dict(row._mapping) for row in rows]
 
 
-def test_clinic_init_to_the_physio_reading_today_and_progress(client, clock, pg_url):
+def test_clinic_init_to_the_physio_reading_today_and_progress(client, clock, any_url):
     made = CliRunner().invoke(
         cli,
         [
@@ -61,7 +61,7 @@ def test_clinic_init_to_the_physio_reading_today_and_progress(client, clock, pg_
             "--admin-email",
             "boss@example.org",
             "--db",
-            pg_url,
+            any_url,
             "--json",
         ],
     )
@@ -109,34 +109,34 @@ def test_clinic_init_to_the_physio_reading_today_and_progress(client, clock, pg_
 STAFF_READS = ("", "/today", "/progress", "/history")
 
 
-def test_every_staff_read_leaves_exactly_one_read_event(client, world, pg_url):
+def test_every_staff_read_leaves_exactly_one_read_event(client, world, any_url):
     patient = world.patient_a.patient_id
     for who, paths in (
         (world.physio_a, STAFF_READS),
         (world.admin, ("",)),  # an admin reads the record, not the clinical data
     ):
         for tail in paths:
-            before = events(pg_url)
+            before = events(any_url)
             answer = client.get(f"/api/v1/patients/{patient}{tail}", headers=who.headers())
             assert answer.status_code == 200, (who.name, tail, answer.text)
-            new = events(pg_url)[len(before) :]
+            new = events(any_url)[len(before) :]
             assert [(e["action"], e["actor_id"], e["patient_id"]) for e in new] == [
                 ("read", who.account_id, patient)
             ], (who.name, tail)
-    before = events(pg_url)
+    before = events(any_url)
     assert client.get("/api/v1/patients", headers=world.physio_a.headers()).status_code == 200
-    assert [e["action"] for e in events(pg_url)[len(before) :]] == ["read"]
+    assert [e["action"] for e in events(any_url)[len(before) :]] == ["read"]
 
 
-def test_physio_b_reading_patient_a_gets_404_and_a_denied_event(client, world, pg_url):
+def test_physio_b_reading_patient_a_gets_404_and_a_denied_event(client, world, any_url):
     patient = world.patient_a.patient_id
     for tail in STAFF_READS:
-        before = events(pg_url)
+        before = events(any_url)
         answer = client.get(f"/api/v1/patients/{patient}{tail}", headers=world.physio_b.headers())
         missing = client.get(f"/api/v1/patients/999999{tail}", headers=world.physio_b.headers())
         assert answer.status_code == missing.status_code == 404
         assert answer.json() == missing.json()  # out of scope and missing answer alike
-        new = events(pg_url)[len(before) :]
+        new = events(any_url)[len(before) :]
         assert [(e["action"], e["actor_id"], e["patient_id"]) for e in new] == [
             ("denied", world.physio_b.account_id, patient),
             ("denied", world.physio_b.account_id, 999999),
@@ -165,10 +165,10 @@ def test_unknown_email_and_wrong_password_answer_alike_then_the_sixth_is_429(cli
     client.cookies.clear()
 
 
-def test_another_clinics_admin_sees_nothing_of_this_one(client, world, pg_url):
+def test_another_clinics_admin_sees_nothing_of_this_one(client, world, any_url):
     other = world.admin_other
     assert client.get("/api/v1/patients", headers=other.headers()).json() == []
-    mine = {e["id"] for e in events(pg_url) if e["clinic_id"] == other.clinic_id}
+    mine = {e["id"] for e in events(any_url) if e["clinic_id"] == other.clinic_id}
     shown = client.get("/api/v1/audit", headers=other.headers()).json()["events"]
     assert shown and {e["id"] for e in shown} <= mine
     for tail in ("", "/today"):
@@ -182,7 +182,7 @@ def test_another_clinics_admin_sees_nothing_of_this_one(client, world, pg_url):
 
 
 def test_the_audit_api_is_newest_first_filtered_and_its_csv_neutralises_formulas(
-    client, world, pg_url
+    client, world, any_url
 ):
     admin = world.admin
     patient = world.patient_a.patient_id
@@ -214,4 +214,4 @@ def test_the_audit_api_is_newest_first_filtered_and_its_csv_neutralises_formulas
     for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(cell) == "'" + cell
     assert safe_cell("GET /api/v1/patients/3") == "GET /api/v1/patients/3"
-    assert events(pg_url, "export")[-1]["actor_id"] == admin.account_id
+    assert events(any_url, "export")[-1]["actor_id"] == admin.account_id
