@@ -9,6 +9,9 @@ An invite link (`/invite/<token>`) moves its token into a short-lived HttpOnly c
 redirects to `/invite` at once, so no token stays in the address bar or the history. Staff
 see their TOTP secret (QR code and text) on `/enrol` after accepting; it is kept in an
 HttpOnly cookie for that page only, until their first sign-in with a valid code.
+
+Who may open each page is in the one policy table (web/clinic/policy.py); the gate checks
+it before a page runs and renders its refusals with `refusal_page`.
 """
 
 from __future__ import annotations
@@ -41,45 +44,11 @@ from kneecoach.web.clinic.auth import (
     session_token,
     set_session_cookie,
 )
-from kneecoach.web.clinic.policy import (
-    ADMIN_ONLY,
-    POLICY,
-    PUBLIC,
-    RECORD,
-    SIGNED_IN,
-    STAFF_ONLY,
-    Key,
-    Rule,
-)
 from kneecoach.web.dates import app_today
 from kneecoach.web.deps import CatalogueDep, DbDep
 from kneecoach.web.pages.common import TEMPLATES, FormDep, catalogue_names, field_errors
 
 router = APIRouter(include_in_schema=False)
-
-# These pages' rules in the one policy table (web/clinic/policy.py), which the gate checks
-# before each of them runs. An entry policy.py already holds is left as it is.
-PAGE_RULES: dict[Key, Rule] = {
-    ("GET", "/login"): PUBLIC,
-    ("POST", "/login"): PUBLIC,
-    ("GET", "/invite/{token}"): PUBLIC,
-    ("GET", "/invite"): PUBLIC,
-    ("POST", "/invite"): PUBLIC,
-    ("GET", "/enrol"): PUBLIC,
-    ("POST", "/enrol"): PUBLIC,
-    ("POST", "/logout"): SIGNED_IN,
-    ("GET", "/patients"): STAFF_ONLY,
-    ("POST", "/patients"): STAFF_ONLY,
-    ("GET", "/patients/{patient_id}"): RECORD,
-    ("GET", "/staff"): ADMIN_ONLY,
-    ("POST", "/staff"): ADMIN_ONLY,
-    ("GET", "/assignments"): ADMIN_ONLY,
-    ("POST", "/assignments"): ADMIN_ONLY,
-    ("GET", "/audit"): ADMIN_ONLY,
-}
-for _key, _rule in PAGE_RULES.items():
-    POLICY.setdefault(_key, _rule)
-
 
 INVITE_COOKIE = "kc_invite"
 ENROL_COOKIE = "kc_enrol"
