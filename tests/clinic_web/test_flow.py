@@ -215,3 +215,25 @@ def test_the_audit_api_is_newest_first_filtered_and_its_csv_neutralises_formulas
         assert safe_cell(cell) == "'" + cell
     assert safe_cell("GET /api/v1/patients/3") == "GET /api/v1/patients/3"
     assert events(any_url, "export")[-1]["actor_id"] == admin.account_id
+
+
+def test_a_patient_may_turn_codes_on_and_then_needs_one(client, world, clock):
+    from tests.clinic_web.conftest import secret_of, totp
+
+    patient = world.patient_b
+    turned = client.post("/api/v1/auth/totp", json={}, headers=patient.headers())
+    assert turned.status_code == 200, turned.text
+    assert turned.json()["qr_svg"].lstrip().startswith("<svg")
+    secret = secret_of(turned.json()["otpauth_uri"])
+    clock.advance(seconds=30)
+    coded = client.post(
+        "/api/v1/auth/login",
+        json={"email": patient.email, "password": PASSWORD, "totp": totp(secret, clock)},
+    )
+    assert coded.status_code == 200, coded.text  # the first sign-in with a code enrols
+    clock.advance(seconds=30)
+    bare = client.post("/api/v1/auth/login", json={"email": patient.email, "password": PASSWORD})
+    assert bare.status_code == 401  # from then on a code is needed
+    client.cookies.clear()
+    staff = client.post("/api/v1/auth/totp", json={}, headers=world.physio_a.headers())
+    assert staff.status_code == 403

@@ -87,6 +87,7 @@ POLICY: dict[Key, Rule] = {
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("POST", "/api/v1/auth/password"): SIGNED_IN,
+    ("POST", "/api/v1/auth/totp"): PATIENT_ONLY,  # staff have their code from the start
     ("GET", "/api/v1/exercises"): SIGNED_IN,
     ("GET", "/api/v1/exercises/{exercise_id}"): SIGNED_IN,
     ("GET", "/figures/{exercise_id}.svg"): SIGNED_IN,

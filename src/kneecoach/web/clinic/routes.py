@@ -326,6 +326,26 @@ def change_password(
     return Response(status_code=204)
 
 
+class TotpPublic(BaseModel):
+    otpauth_uri: str = Field(description="The new TOTP secret as an otpauth:// URI.")
+    qr_svg: str = Field(description="The same as an SVG QR code, to show inline.")
+
+
+@router.post(
+    "/auth/totp",
+    operation_id="start_totp",
+    response_model=TotpPublic,
+    responses=answers(
+        {200: (TotpPublic, "The new secret: in force from the next sign-in with a code.")},
+        *WRITES,
+    ),
+)
+def start_totp(request: Request, db: DbDep, who: SignedInDep) -> dict[str, Any]:
+    """Turn 6-digit codes on (patients; staff have them from the start). A new secret
+    each time; from the next sign-in a valid code is needed."""
+    return auth.start_totp(db, who.actor, now=app_now(request), origin=origin_of(request))
+
+
 # --- invites --------------------------------------------------------------------------
 
 
