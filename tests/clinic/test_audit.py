@@ -110,8 +110,28 @@ def test_the_hash_covers_every_field() -> None:
         ("UPDATE audit_events SET at = at - interval '1' day WHERE id = 3", 3, 5),
         # A deleted event breaks the link of the one after it.
         ("DELETE FROM audit_events WHERE id = 3", 4, 4),
+        # The newest events deleted: the chain holds, but no longer meets its head.
+        ("DELETE FROM audit_events WHERE id >= 4", 4, 3),
+        ("DELETE FROM audit_events WHERE id = 5", 5, 4),
+        # An event added in SQL: caught by its hash, or else by the head.
+        (
+            "INSERT INTO audit_events (id, at, action, outcome, prev_hash, hash) "
+            "SELECT 6, at, 'read', 'ok', hash, 'e' FROM audit_events WHERE id = 5",
+            6,
+            6,
+        ),
+        ("DELETE FROM audit_head", 1, 5),
     ],
-    ids=["update-outcome", "update-patient", "update-time", "delete"],
+    ids=[
+        "update-outcome",
+        "update-patient",
+        "update-time",
+        "delete",
+        "delete-newest",
+        "delete-last",
+        "insert",
+        "delete-head",
+    ],
 )
 def test_an_edit_in_sql_is_caught(
     uow: Database, engine: Engine, tamper: str, first_bad_id: int, events: int
@@ -124,6 +144,26 @@ def test_an_edit_in_sql_is_caught(
         connection.execute(text(tamper))
     expected = {"ok": False, "events": events, "first_bad_id": first_bad_id}
     assert audit.verify(uow).as_dict() == expected
+
+
+def test_an_event_added_in_sql_with_a_right_hash_is_caught_by_the_head(
+    uow: Database, engine: Engine
+) -> None:
+    append(uow, 3)
+    with uow.read() as store:
+        last = store.clinic.last_audit_event()
+    assert last is not None
+    forged = dataclasses.replace(last, id=4, prev_hash=last.hash, outcome="ok", hash="")
+    forged = dataclasses.replace(forged, hash=audit.event_hash(forged))
+    row = dataclasses.asdict(forged)
+    columns = ", ".join(row)
+    with engine.begin() as connection:
+        connection.execute(
+            text(f"INSERT INTO audit_events ({columns}) VALUES (:{', :'.join(row)})"), row
+        )
+    with uow.read() as store:  # stored as forged: the chain itself holds
+        assert audit.event_hash(store.clinic.last_audit_event()) == forged.hash
+    assert audit.verify(uow).as_dict() == {"ok": False, "events": 4, "first_bad_id": 4}
 
 
 def test_the_command_exits_3_when_the_chain_is_broken(

@@ -36,6 +36,7 @@ TABLES = {
     "auth_sessions",
     "login_failures",
     "audit_events",
+    "audit_head",  # migration 0006
 }
 
 

@@ -216,17 +216,39 @@ class Verification:
 
 
 def verify(uow: UnitOfWork, *, batch: int = VERIFY_BATCH) -> Verification:
-    """Recompute the whole chain; the first event whose hash or link does not hold."""
+    """Recompute the whole chain; the first event whose hash or link does not hold, or,
+    when it holds, where it parts from the head kept beside it (`audit_head`)."""
     count = 0
     first_bad: int | None = None
+    last: EventRecord | None = None
     with uow.read() as store:
         for event, previous in _walk(store, batch):
             count += 1
+            last = event
             if first_bad is None and (
                 event.prev_hash != previous or event.hash != event_hash(event)
             ):
                 first_bad = event.id
+        head = store.clinic.audit_head()
+    if first_bad is None:
+        first_bad = _off_the_head(last, head)
     return Verification(ok=first_bad is None, events=count, first_bad_id=first_bad)
+
+
+def _off_the_head(last: EventRecord | None, head: tuple[int, str] | None) -> int | None:
+    """Where a chain that holds parts from the head kept beside it: the first event
+    missing (cut short from its newest end), or the first one the application did not
+    append (added in SQL); None when they meet."""
+    if last is None:
+        return None if head is None else 1
+    if head is None:
+        return 1  # the head row itself was deleted
+    head_id, head_hash = head
+    if head_id > last.id:
+        return last.id + 1
+    if head_id < last.id:
+        return head_id + 1
+    return None if head_hash == last.hash else last.id
 
 
 def _walk(store: Store, batch: int) -> Iterator[tuple[EventRecord, str]]:

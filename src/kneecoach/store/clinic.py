@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from kneecoach.store.tables import (
     Account,
     AuditEvent,
+    AuditHead,
     AuthSession,
     Clinic,
     Invite,
@@ -515,6 +516,16 @@ class ClinicStore:
             )
         )
         self._session.flush()
+        head = {"last_id": event.id, "last_hash": event.hash}
+        moved = self._session.execute(update(AuditHead).where(AuditHead.id == 1).values(**head))
+        if not moved.rowcount:  # type: ignore[attr-defined]
+            self._session.add(AuditHead(id=1, **head))
+            self._session.flush()
+
+    def audit_head(self) -> tuple[int, str] | None:
+        """(id, hash) of the newest event as the head beside the chain records it."""
+        row = self._session.get(AuditHead, 1)
+        return None if row is None else (row.last_id, row.last_hash)
 
     def audit_events_after(self, last_id: int, limit: int) -> list[EventRecord]:
         """Up to `limit` events of the whole database with ids above `last_id`, by id."""
