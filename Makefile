@@ -44,7 +44,8 @@ test: setup
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest
+	@# Both cores (pytest-xdist); the slow tests are collected first (tests/conftest.py).
+	$(VENV)/bin/pytest -n 2
 
 # Phone (360x800) and desktop (1280x900) PNGs of every page, from a seeded demo database.
 screenshots: setup

@@ -60,7 +60,7 @@ def test_an_unsupported_url_is_a_store_error_naming_db(bad: str) -> None:
         resolve_url(bad)
     assert caught.value.field == "database"
     assert isinstance(caught.value, ValueError)
-    assert str(caught.value).startswith("--db: ")
+    assert caught.value.problem.startswith("--db: ")  # where the URL came from
 
 
 def test_a_bad_environment_url_says_where_it_came_from(monkeypatch: pytest.MonkeyPatch) -> None:
