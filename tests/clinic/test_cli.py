@@ -58,3 +58,17 @@ def test_bad_input_exits_2_naming_the_option(
     assert code == 2
     assert written.out == ""
     assert written.err.startswith(f"error: {option}: ")
+
+
+def test_clinic_mode_defaults_to_postgresql_and_personal_mode_to_sqlite(monkeypatch) -> None:
+    from kneecoach.cli.database import database_url
+    from kneecoach.settings import get_settings
+
+    monkeypatch.delenv("KNEECOACH_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    assert database_url(None, clinic=True) == "postgresql+psycopg:///kneecoach"
+    assert database_url(None).startswith("sqlite:///")
+    assert database_url("sqlite:///x.db", clinic=True) == "sqlite:///x.db"
+    monkeypatch.setenv("KNEECOACH_DATABASE_URL", "sqlite:///from-env.db")
+    get_settings.cache_clear()
+    assert database_url(None, clinic=True) == "sqlite:///from-env.db"

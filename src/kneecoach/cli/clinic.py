@@ -15,7 +15,7 @@ from kneecoach.domain.errors import FieldError
 
 BROKEN_CHAIN = 3
 # The services name their fields; the command names its options.
-OPTIONS = {"name": "--name", "admin_email": "--admin-email"}
+OPTIONS = {"name": "--name", "admin_email": "--admin-email", "database": "--db"}
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +38,9 @@ def register(app: typer.Typer) -> None:
         from kneecoach.services.clinic import init_clinic
 
         try:
-            created = init_clinic(database(db), name, admin_email, now=dt.datetime.now(dt.UTC))
+            created = init_clinic(
+                database(db, clinic=True), name, admin_email, now=dt.datetime.now(dt.UTC)
+            )
         except FieldError as error:
             fail(OPTIONS.get(error.field, error.field), error.problem)
         if as_json:
@@ -57,7 +59,7 @@ def register(app: typer.Typer) -> None:
         """Check the audit trail's hash chain: exit 0 when it holds, 3 when it is broken."""
         from kneecoach.services.audit import verify as verify_chain
 
-        result = verify_chain(database(db))
+        result = verify_chain(database(db, clinic=True))
         if as_json:
             print_json(result.as_dict())
         elif result.ok:

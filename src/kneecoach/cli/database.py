@@ -54,26 +54,36 @@ def optional_day(value: str | None, option: str) -> dt.date | None:
     return None if value is None else day_option(value, option)
 
 
-def database_url(db: str | None) -> str:
-    from kneecoach.store.db import resolve_url
+# Clinic mode's database when neither --db nor KNEECOACH_DATABASE_URL names one: the
+# PostgreSQL database `kneecoach` on this machine's default socket, as the local user.
+CLINIC_DEFAULT_URL = "postgresql:///kneecoach"
 
+
+def database_url(db: str | None, *, clinic: bool = False) -> str:
+    """`--db`, else $KNEECOACH_DATABASE_URL, else the default: the SQLite file in the data
+    folder, or for clinic mode (`clinic`, `audit`, `serve --clinic`) CLINIC_DEFAULT_URL."""
+    from kneecoach.settings import get_settings
+    from kneecoach.store.db import normalise_url, resolve_url
+
+    if clinic and db is None and not (get_settings().database_url or "").strip():
+        return normalise_url(CLINIC_DEFAULT_URL)
     return resolve_url(db)
 
 
-def engine_for(db: str | None) -> Engine:
+def engine_for(db: str | None, *, clinic: bool = False) -> Engine:
     """The engine for `--db`, with the configured design choices handed to the engine."""
     from kneecoach.settings import apply_rules
     from kneecoach.store.db import connect
 
     apply_rules()
-    return connect(database_url(db))
+    return connect(database_url(db, clinic=clinic))
 
 
-def database(db: str | None) -> UnitOfWork:
+def database(db: str | None, *, clinic: bool = False) -> UnitOfWork:
     """The unit of work the services open on the chosen database (`--db`)."""
     from kneecoach.store.db import Database
 
-    return Database(engine_for(db))
+    return Database(engine_for(db, clinic=clinic))
 
 
 def person_for(uow: UnitOfWork, person: int | None) -> int | None:
@@ -95,12 +105,12 @@ def started_person(uow: UnitOfWork, person: int | None) -> int:
     return started(person_for(uow, person))
 
 
-def prepared_url(db: str | None) -> str:
+def prepared_url(db: str | None, *, clinic: bool = False) -> str:
     """The URL of `--db`, its database created or migrated now (before `serve` starts its
     workers). Reads no settings beyond the URL: `serve` sets its workers' environment next."""
     from kneecoach.store.db import connect
 
-    url = database_url(db)
+    url = database_url(db, clinic=clinic)
     connect(url)
     return url
 

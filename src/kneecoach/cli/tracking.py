@@ -382,7 +382,8 @@ def register_serve(app: typer.Typer) -> None:
         from kneecoach.settings import get_settings
 
         public = _public_hosts(host, public_host or [], clinic=clinic)
-        url = prepared_url(db)  # create or migrate the database before the workers start
+        # Create or migrate the database before the workers start.
+        url = prepared_url(db, clinic=clinic)
         os.environ["KNEECOACH_DATABASE_URL"] = url
         os.environ["KNEECOACH_PORT"] = str(port)
         os.environ["KNEECOACH_CLINIC_MODE"] = "1" if clinic else "0"
