@@ -244,6 +244,10 @@ def check_case(
         earlier = before.pop("audit_events")
         later = after.pop("audit_events")
         assert later[: len(earlier)] == earlier, f"an audit event changed: {where}"
+        # The chain's head moves on with the denied event: to the newest one, and no further.
+        before.pop("audit_head")
+        head = after.pop("audit_head")
+        assert [(row[1], row[2]) for row in head] == [(later[-1][0], later[-1][-1])], where
         assert after == before, f"a refused write changed the database: {where}"
 
 
