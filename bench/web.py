@@ -1,8 +1,10 @@
 """Benchmark: the web app under load on loopback, against the framework's floor.
 
-    .venv/bin/python bench/web.py [--seconds 10] [--connections 32] [--workers 2]
+    .venv/bin/python bench/web.py [--seconds 10] [--connections 32] [--workers 2] [--db URL]
 
-Builds a SQLite database holding one person with six weeks of history, starts
+Builds a database (`--db`; default a temporary SQLite file) holding one person with six
+weeks of history (on a database that holds people already, one more: the app serves the
+newest), starts
 `kneecoach serve` with its production settings (2 workers, no access log), and
 runs wrk (Debian's `wrk`, installed if missing) against:
 
@@ -159,10 +161,13 @@ def main() -> None:
     parser.add_argument(
         "--post-connections", type=int, default=8, help="a second, lighter POST run"
     )
+    parser.add_argument(
+        "--db", default=None, help="database URL (default: a temporary SQLite file)"
+    )
     args = parser.parse_args()
     exe = ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="kneecoach-web-bench-"))
-    url = f"sqlite:///{folder / 'bench.db'}"
+    url = args.db or f"sqlite:///{folder / 'bench.db'}"
     items = build(url)
     port = free_port()
     kneecoach = shutil.which("kneecoach", path=str(Path(sys.executable).parent)) or "kneecoach"
@@ -196,6 +201,7 @@ def main() -> None:
                 "workers": args.workers,
                 "connections": args.connections,
                 "seconds": args.seconds,
+                "database": "sqlite" if url.startswith("sqlite") else "postgresql",
             },
             "session_exercises": len(log["entries"]),
             "GET /healthz (floor)": wrk(exe, f"{base}/healthz", args.seconds, args.connections),
