@@ -37,6 +37,11 @@ TABLES = {
     "login_failures",
     "audit_events",
     "audit_head",  # migration 0006
+    # the physiotherapist's day (migration 0007)
+    "alerts",
+    "mail_outbox",
+    "programme_templates",
+    "course_summaries",
 }
 
 

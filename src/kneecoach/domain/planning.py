@@ -197,6 +197,9 @@ class Slot:
     dose: Prescription
     note: str | None = None
     paused: bool = False
+    # CL-2: a physiotherapist locked this exercise; the engine never progresses it (the
+    # pain rules still stop and regress it).
+    locked: bool = False
 
     def item(self) -> Item:
         return Item(self.exercise_id, self.dose, self.note, self.slot)
@@ -209,6 +212,7 @@ class Slot:
             "dose": self.dose.as_dict(),
             "note": self.note,
             "paused": self.paused,
+            "locked": self.locked,
         }
 
     @classmethod
@@ -220,6 +224,7 @@ class Slot:
             dose=Prescription.from_dict(raw["dose"]),
             note=raw.get("note"),
             paused=bool(raw.get("paused", False)),
+            locked=bool(raw.get("locked", False)),
         )
 
 

@@ -22,7 +22,7 @@ from kneecoach.domain.trends import Escalation, Score
 
 # Bump when a field is added, removed or changes meaning: an older snapshot is then
 # refused (`StateVersionError`) and the store replays from the start instead.
-STATE_VERSION = 2  # 2: compact doses, slots and performances
+STATE_VERSION = 3  # 2: compact doses, slots and performances; 3: slots carry `locked`
 
 
 class StateVersionError(ValueError):
@@ -244,8 +244,8 @@ class CourseState:
 
 
 def _slot_of(raw: list[Any]) -> Slot:
-    slot, kind, exercise_id, dose, note, paused = raw
-    return _slot(slot, kind, exercise_id, tuple(dose), note, paused)
+    slot, kind, exercise_id, dose, note, paused, locked = raw
+    return _slot(slot, kind, exercise_id, tuple(dose), note, paused, locked)
 
 
 def _perf_of(raw: list[Any]) -> Performance:
@@ -287,9 +287,15 @@ def _set(reps: Any, hold: Any, minutes: Any, load: Any, pain: int) -> SetResult:
 
 @lru_cache(maxsize=4096, typed=True)
 def _slot(
-    slot: str, kind: Any, exercise_id: str, dose: tuple[Any, ...], note: Any, paused: bool
+    slot: str,
+    kind: Any,
+    exercise_id: str,
+    dose: tuple[Any, ...],
+    note: Any,
+    paused: bool,
+    locked: bool,
 ) -> Slot:
-    return Slot(slot, kind, exercise_id, _dose(*dose), note, bool(paused))
+    return Slot(slot, kind, exercise_id, _dose(*dose), note, bool(paused), bool(locked))
 
 
 @lru_cache(maxsize=8192, typed=True)
@@ -302,7 +308,15 @@ def _dose_json(dose: Prescription) -> list[object]:
 
 
 def _slot_json(slot: Slot) -> list[object]:
-    return [slot.slot, slot.kind, slot.exercise_id, _dose_json(slot.dose), slot.note, slot.paused]
+    return [
+        slot.slot,
+        slot.kind,
+        slot.exercise_id,
+        _dose_json(slot.dose),
+        slot.note,
+        slot.paused,
+        slot.locked,
+    ]
 
 
 def _score_json(score: Score) -> list[object]:

@@ -47,7 +47,7 @@ from kneecoach.domain.state import (
 )
 from kneecoach.domain.trends import Escalation
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.repository import Store
+from kneecoach.store.repository import REPLAN_SOURCES, Store
 
 WEEK = 7
 NO_EVENTS = DayEvents()
@@ -200,7 +200,7 @@ def fold(reads: Reads, until: dt.date, catalogue: Catalogue) -> Loaded:
     replans = [
         (v["effective_date"], tuple(Slot.from_dict(s) for s in v["programme"]["slots"]))
         for v in versions
-        if v["programme"].get("source") == "settings" and v["effective_date"] <= until
+        if v["programme"].get("source") in REPLAN_SOURCES and v["effective_date"] <= until
     ]
     if state is None:
         first = versions[0]["programme"]
@@ -262,7 +262,7 @@ def kept_versions(loaded: Loaded) -> list[int]:
         v["version"]
         for v in loaded.stored_versions
         if v["version"] == 1
-        or v["programme"].get("source") == "settings"
+        or v["programme"].get("source") in REPLAN_SOURCES
         or v["effective_date"] <= loaded.base
     ]
     return [loaded.max_version, *kept]

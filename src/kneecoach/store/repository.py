@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from kneecoach.store.alerts import AlertStore
 from kneecoach.store.clinic import ClinicStore
 from kneecoach.store.errors import StoreError
 from kneecoach.store.tables import (
@@ -32,7 +33,12 @@ from kneecoach.store.tables import (
     SessionEntry,
     new_revision,
 )
+from kneecoach.store.templates import TemplateStore
 
+# The sources of a stored programme version that re-plan the course from its day: a
+# settings change, and a physiotherapist's prescription (CL-1). Its engine-made versions
+# have no source.
+REPLAN_SOURCES = frozenset({"settings", "prescription"})
 CLIENT_ID_MAX = 200
 NO_STATE_DAY = dt.date(1, 1, 1)  # before any event: "no stored state"
 RECENT_STATE_DAYS = 7  # course_inputs reads people with a state this recent together
@@ -265,8 +271,9 @@ class Store:
             )
         )
         self._session.flush()
-        # A settings change re-plans from its day; a version the engine made changes nothing.
-        replan = programme.get("source") == "settings"
+        # A settings change or a prescription (CL-1) re-plans from its day; a version the
+        # engine made changes nothing.
+        replan = programme.get("source") in REPLAN_SOURCES
         self._touch(person_id, effective_date if replan else None)
 
     def person_with_programme(self, person_id: int) -> dict[str, Any] | None:
@@ -896,6 +903,16 @@ class Store:
     def clinic(self) -> ClinicStore:
         """Clinic mode's clinics, accounts, sessions and audit trail, in this unit of work."""
         return ClinicStore(self._session)
+
+    @property
+    def alerts(self) -> AlertStore:
+        """Alerts for physiotherapists (CL-3) and the mail outbox, in this unit of work."""
+        return AlertStore(self._session)
+
+    @property
+    def templates(self) -> TemplateStore:
+        """The clinic's programme templates (CL-1), in this unit of work."""
+        return TemplateStore(self._session)
 
 
 def _no_person(person_id: int) -> StoreError:

@@ -433,3 +433,106 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+# The physiotherapist's day (issue 13): alerts (CL-3), the mail that tells of them,
+# programme templates (CL-1), and each patient's dashboard summary.
+
+
+class Alert(Base):
+    """Something a patient's physiotherapist should know (CL-3), once per episode.
+
+    `episode` names the episode the alert starts (for example the rule and the day it
+    began); (person, rule, episode) is unique, so a repeat of the same episode opens no
+    second alert. Mail is tracked in `mail_outbox`.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("person_id", "rule", "episode"),
+        Index(None, "clinic_id", "physio_id", "acknowledged_at"),
+        Index(None, "person_id", "acknowledged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), nullable=False
+    )
+    person_id: Mapped[int] = _person_fk()
+    # The patient's physiotherapist when the alert started (None: nobody assigned).
+    physio_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    rule: Mapped[str] = mapped_column(String(20))
+    urgency: Mapped[str] = mapped_column(String(20))
+    episode: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+    numbers: Mapped[dict[str, Any]]
+    day: Mapped[dt.date] = mapped_column(Date)  # the course day that raised it
+    created_at: Mapped[dt.datetime]
+    acknowledged_at: Mapped[dt.datetime | None]
+    acknowledged_by: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    # When the alert went out in a daily digest (`none` and `soon` alerts).
+    digested_at: Mapped[dt.datetime | None]
+
+
+class MailOut(Base):
+    """An email waiting to be sent, or sent: a mail server that is down loses nothing.
+
+    `alert_id` is set for an alert's own email (`urgent`, `emergency`); a daily digest
+    has none. Sending is retried until `sent_at` is set.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index(None, "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), nullable=False
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
+    )
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "alert" or "digest"
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    next_attempt_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sent_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ProgrammeTemplate(Base):
+    """A prescription kept by name, shared within the clinic (CL-1)."""
+
+    __tablename__ = "programme_templates"
+    __table_args__ = (UniqueConstraint("clinic_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), nullable=False
+    )
+    name: Mapped[str]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime]
+    # {"days_per_week"?, "minutes_per_session"?, "slots": [...]} as a prescription takes it.
+    programme: Mapped[dict[str, Any]]
+
+
+class CourseSummary(Base):
+    """What the physio's dashboard shows of one person, as of their newest stored state.
+
+    Written with the state (one row per person), so the dashboard reads one small row per
+    patient instead of folding anyone's course.
+    """
+
+    __tablename__ = "course_summaries"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[dict[str, Any]]

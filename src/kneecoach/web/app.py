@@ -65,11 +65,19 @@ def create_app(settings: WebSettings) -> FastAPI:
     apply_rules()  # the design choices from the environment, before any decision
     install_error_handlers(app)
     if settings.clinic:
+        from kneecoach.web.clinic import alerts as clinic_alerts
+        from kneecoach.web.clinic import dashboard as clinic_dashboard
         from kneecoach.web.clinic import pages as clinic_pages
+        from kneecoach.web.clinic import patient_page as clinic_patient_page
+        from kneecoach.web.clinic import prescribing as clinic_prescribing
         from kneecoach.web.clinic import routes as clinic_routes
 
         clinic_routes.install_error_handlers(app)
         app.include_router(clinic_routes.router)
+        app.include_router(clinic_alerts.router)
+        app.include_router(clinic_prescribing.router)
+        app.include_router(clinic_dashboard.router)
+        app.include_router(clinic_patient_page.router)
         app.include_router(clinic_pages.router)
         app.state.page_refusal = clinic_pages.refusal_page  # the gate's 403 and 404 pages
     app.include_router(api_router)

@@ -30,6 +30,7 @@ STAFF: frozenset[Role] = frozenset({"physio", "admin"})
 EVERYONE: frozenset[Role] = frozenset(ROLES)
 PATIENT: frozenset[Role] = frozenset({"patient"})
 ADMIN: frozenset[Role] = frozenset({"admin"})
+PHYSIO: frozenset[Role] = frozenset({"physio"})
 NOBODY: frozenset[Role] = frozenset()
 SCOPE_PARAMETER = "patient_id"
 
@@ -61,6 +62,8 @@ RECORD = Rule(roles=STAFF, relations={"physio": "allow", "admin": "allow"})
 CLINICAL = Rule(roles=STAFF, relations={"physio": "allow", "admin": "forbidden"})
 # Assigning: admins only, for any patient of their clinic (their own too).
 ASSIGNMENT = Rule(roles=ADMIN, relations={"physio": "allow", "admin": "allow"})
+# Alerts are clinical data: physios only, each sees their own patients' (an admin: 403).
+PHYSIO_ONLY = Rule(roles=PHYSIO)
 
 Key = tuple[str, str]  # (method, path template as the app declares it)
 
@@ -101,12 +104,27 @@ POLICY: dict[Key, Rule] = {
     ("GET", "/api/v1/patients/{patient_id}/today"): CLINICAL,
     ("GET", "/api/v1/patients/{patient_id}/progress"): CLINICAL,
     ("GET", "/api/v1/patients/{patient_id}/history"): CLINICAL,
+    # the physiotherapist's day (issue 13): alerts, prescribing, templates
+    ("GET", "/api/v1/alerts"): PHYSIO_ONLY,
+    ("POST", "/api/v1/alerts/{alert_id}/ack"): PHYSIO_ONLY,  # the route checks the patient
+    ("PUT", "/api/v1/patients/{patient_id}/programme"): CLINICAL,
+    ("POST", "/api/v1/patients/{patient_id}/programme/template"): CLINICAL,
+    ("GET", "/api/v1/patients/{patient_id}/fhir"): CLINICAL,
+    ("GET", "/api/v1/templates"): STAFF_ONLY,
+    ("POST", "/api/v1/templates"): STAFF_ONLY,  # the route checks `from_patient_id`
     ("GET", "/api/v1/audit"): ADMIN_ONLY,
     ("GET", "/api/v1/audit.csv"): ADMIN_ONLY,
     # the clinic's pages for staff (web/clinic/pages.py)
     ("GET", "/patients"): STAFF_ONLY,
     ("POST", "/patients"): STAFF_ONLY,
     ("GET", "/patients/{patient_id}"): RECORD,
+    # the dashboard and the staff patient page (issue 13)
+    ("GET", "/clinic"): STAFF_ONLY,
+    ("POST", "/patients/{patient_id}/alerts/{alert_id}/ack"): CLINICAL,
+    ("POST", "/patients/{patient_id}/programme"): CLINICAL,
+    ("GET", "/patients/{patient_id}/handout.pdf"): CLINICAL,
+    ("GET", "/patients/{patient_id}/report.pdf"): CLINICAL,
+    ("GET", "/patients/{patient_id}/fhir.json"): CLINICAL,
     ("GET", "/staff"): ADMIN_ONLY,
     ("POST", "/staff"): ADMIN_ONLY,
     ("GET", "/assignments"): ADMIN_ONLY,
