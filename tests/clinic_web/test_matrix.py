@@ -163,8 +163,8 @@ def send(client: TestClient, method: str, path: str, account: Account | None) ->
     client.cookies.clear()
     if method in ("GET", "HEAD"):
         return client.request(method, path, headers=headers, follow_redirects=False)
-    if path.startswith("/api/"):
-        return client.post(path, json={}, headers=headers, follow_redirects=False)
+    if path.startswith("/api/"):  # POST, PUT: an empty body
+        return client.request(method, path, json={}, headers=headers, follow_redirects=False)
     form = {"csrf_token": csrf_for(account.token)} if account and account.token else {}
     return client.post(path, data=form, headers=headers, follow_redirects=False)
 
@@ -206,7 +206,7 @@ def check_case(
     relation = RELATION_TO_A.get(actor_name)
     expected = decide(rule, account.role if account else None, relation)  # type: ignore[arg-type]
     path = url_for(template, world)
-    refused_write = expected != "allow" and method == "POST"
+    refused_write = expected != "allow" and method not in ("GET", "HEAD")
     before = snapshot(url) if refused_write else {}
     last_id = last_event_id(url)
     answer = send(client, method, path, account)

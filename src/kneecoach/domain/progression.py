@@ -430,6 +430,11 @@ def decide(slot: Slot, history: list[Performance], ctx: Context) -> Decision:
         )
     if exercise.category == "aerobic" and ctx.aerobic_progressed_within_week:  # PR-4
         return repeat("PR-4", f"{name} already grew this week (about 10 % a week)")
+    if slot.locked:  # CL-2: the physiotherapist keeps this dose; only the pain rules move it
+        return repeat(
+            "CL-2",
+            f"{name} is locked by your physiotherapist: same dose, even after two good sessions",
+        )
     step = step_up(
         exercise,
         slot.dose,

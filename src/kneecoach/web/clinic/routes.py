@@ -683,7 +683,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Denied)
     async def hidden(_: Request, error: Denied) -> JSONResponse:
-        return JSONResponse({"detail": error.message, "field": "path"}, status_code=404)
+        field = getattr(error, "field", "path")  # a template in a body: `template_id`
+        return JSONResponse({"detail": error.message, "field": field}, status_code=404)
 
     @app.exception_handler(InvalidInvite)
     async def invalid_invite(_: Request, error: InvalidInvite) -> JSONResponse:
