@@ -9,6 +9,9 @@
 | `KNEECOACH_CLINIC__<NAME>` | clinic mode: session timeouts, argon2 costs (`ClinicSettings`) |
 | `KNEECOACH_CLINIC_MODE` | `1`: clinic mode (`serve --clinic` sets it for its workers) |
 | `KNEECOACH_PUBLIC_HOSTS` | clinic mode: the host names used beyond loopback (JSON list) |
+| `KNEECOACH_SMTP_URL` | clinic mode: where alert mail goes (`smtp://`, `smtps://`, `smtp+starttls://`) |
+| `KNEECOACH_MAIL_FROM` | clinic mode: the sender of alert mail |
+| `KNEECOACH_BASE_URL` | clinic mode: the address links in alert mail start with |
 
 A bad value names its variable (`KNEECOACH_RULES__PR4_GROWTH_PERCENT: ...`). The
 settings are read once per process (`get_settings`); `apply_rules` hands the design
@@ -87,6 +90,13 @@ class Settings(BaseSettings):
     public_hosts: tuple[str, ...] = ()
     rules: DesignChoices = Field(default_factory=DesignChoices)  # type: ignore[valid-type]
     clinic: ClinicSettings = Field(default_factory=ClinicSettings)
+    # Alert mail (CL-3, docs/alerts.md): none is sent without an SMTP URL; it waits in
+    # the outbox. `smtp://host:port` plain, `smtps://` TLS, `smtp+starttls://` STARTTLS;
+    # `user:password@` in the URL signs in.
+    smtp_url: str | None = None
+    mail_from: str = Field(default="kneecoach@localhost", min_length=3, max_length=254)
+    # Where the links in alert mail point: the clinic's address as staff open it.
+    base_url: str = Field(default="http://localhost:8000", min_length=1, max_length=500)
 
 
 class SettingsError(FieldError):

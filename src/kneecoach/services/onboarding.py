@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import Profile, Programme, parse_profile, plan
+from kneecoach.domain.trends import Escalation
+from kneecoach.services import alerts
 from kneecoach.services.actor import Actor, may_start
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput, parse_psfs
@@ -90,4 +92,15 @@ def _save(
     )
     if activities:
         store.add_psfs(person_id, date=start, activities=activities)
+    # CL-3: the flags of the intake (RF-3/RF-4/RF-5 `soon`, ES-3, PM-5) for a clinic
+    # patient's physio.
+    alerts.raise_alerts(
+        store,
+        person_id,
+        day=start,
+        escalations=[
+            Escalation(f.rule, f.urgency, f"{f.rule}: {f.message}", {"question": f.question}, start)
+            for f in programme.triage.flags
+        ],
+    )
     return person_id

@@ -18,6 +18,7 @@ from typing import Any
 
 from kneecoach.domain.dates import MAX_COURSE_DAYS
 from kneecoach.domain.exercises import Catalogue
+from kneecoach.services import alerts, mail
 from kneecoach.services.course import (
     Reads,
     derived,
@@ -38,6 +39,8 @@ class PageWork:
     # By the day of the state each fold started from: person id -> rows to write.
     by_base: dict[dt.date, dict[int, dict[str, Any]]] = field(default_factory=dict)
     revisions: dict[int, int] = field(default_factory=dict)
+    # CL-3: what each fold started that may alert a clinic patient's physio.
+    causes: dict[int, list[alerts.Cause]] = field(default_factory=dict)
 
 
 def fold_page(
@@ -68,6 +71,11 @@ def fold_page(
     for person_id, loaded in loaded_by_person.items():
         mine = {key: id_ for (owner, key), id_ in found.items() if owner == person_id}
         work.by_base.setdefault(loaded.base, {})[person_id] = derived(loaded, mine)
+        causes = alerts.escalation_causes(loaded.escalations, day) + alerts.decision_causes(
+            d for _, d in loaded.decisions
+        )
+        if causes:
+            work.causes[person_id] = causes
     return work
 
 
@@ -75,10 +83,25 @@ def write_page(store: Store, work: PageWork) -> int:
     """Store what `fold_page` found for everyone not written to since; new decisions."""
     now = store.revisions(list(work.revisions))
     new = 0
+    written: set[int] = set()
     for base, people in work.by_base.items():
         unchanged = {p: made for p, made in people.items() if now.get(p) == work.revisions[p]}
         new += store.replace_derived(base, work.day, unchanged, work.version)
+        written.update(unchanged)
+    _raise_alerts(store, {p: c for p, c in work.causes.items() if p in written})
     return new
+
+
+def _raise_alerts(store: Store, causes: dict[int, list[alerts.Cause]]) -> None:
+    """The page's alerts, with its derived rows (one query for the page, if any)."""
+    if not causes:
+        return
+    links = store.alerts.clinic_patients(causes)
+    moment = dt.datetime.now(dt.UTC)
+    for person_id, found in causes.items():
+        link = links.get(person_id)
+        if link is not None:
+            alerts.store_causes(store, link, found, moment)
 
 
 def review_page(store: Store, catalogue: Catalogue, person_ids: Sequence[int], day: dt.date) -> int:
@@ -152,6 +175,7 @@ def review_all(
     if workers == 1:
         for ids in pages():
             tally(len(ids), _fold_and_write(engine, catalogue, ids, day))
+        _clinics(url, day)
         return totals[0], totals[1]
 
     import multiprocessing
@@ -170,4 +194,17 @@ def review_all(
             running.add(pool.submit(_review_one_page, ids, day))
         for future in running:
             tally(*future.result())
+    _clinics(url, day)
     return totals[0], totals[1]
+
+
+def _clinics(url: str, day: dt.date) -> dict[str, int]:
+    """After the folds: clinic patients' time-based alerts (CL-3), the physios' daily
+    digests, and the alert mail that is due (sent or retried; a mail server that is down
+    leaves it waiting, and fails nothing)."""
+    from kneecoach.store.db import database
+
+    uow = database(url)
+    done = alerts.review_clinics(uow, day)
+    done.update(mail.deliver_due(uow).as_dict())
+    return done

@@ -16,6 +16,7 @@ from kneecoach.domain.progression import (
     Performance,
     decide_at_once,
 )
+from kneecoach.services import alerts
 from kneecoach.services.actor import Actor, UnknownPerson, permit
 from kneecoach.services.course import decision_row, logged_session, stopped_on
 from kneecoach.services.onboarding import started
@@ -145,6 +146,15 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
             person_id, [decision_row(d, session_id, d.date) for d in prepared.decisions]
         )
         decided = [d.as_dict() for d in prepared.decisions]
+        # CL-3 in the same write: pain 7+ during a set, a pause, a locked slot regressed
+        # (nothing is looked up unless one of these happened).
+        alerts.raise_alerts(
+            store,
+            person_id,
+            day=log["date"],
+            decisions=prepared.decisions,
+            session_entries=log["entries"],
+        )
     else:
         decided = [
             {**d, "date": d["date"].isoformat(), "decided_on": None}

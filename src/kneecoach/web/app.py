@@ -75,6 +75,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         clinic_routes.install_error_handlers(app)
         app.include_router(clinic_routes.router)
         app.include_router(clinic_alerts.router)
+        clinic_alerts.install(app)  # alert mail, sent after each commit that queues it
         app.include_router(clinic_prescribing.router)
         app.include_router(clinic_dashboard.router)
         app.include_router(clinic_patient_page.router)
