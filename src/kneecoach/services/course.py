@@ -46,6 +46,7 @@ from kneecoach.domain.state import (
     Version,
 )
 from kneecoach.domain.trends import Escalation
+from kneecoach.services import alerts
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.repository import REPLAN_SOURCES, Store
 
@@ -287,7 +288,16 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
     missing = missing_session_keys(loaded)
     ids = {key: id_ for (_, key), id_ in store.session_ids_of([person_id], missing).items()}
     made = derived(loaded, ids)
-    return store.replace_derived(loaded.base, loaded.until, {person_id: made}, engine_version())
+    new = store.replace_derived(loaded.base, loaded.until, {person_id: made}, engine_version())
+    # CL-3: what the fold started, for a clinic patient's physio (no query otherwise).
+    alerts.raise_alerts(
+        store,
+        person_id,
+        day=loaded.until,
+        escalations=loaded.escalations,
+        decisions=[d for _, d in loaded.decisions],
+    )
+    return new
 
 
 def missing_session_keys(loaded: Loaded) -> set[str]:
