@@ -149,6 +149,7 @@ def url_for(template: str, world: World) -> str:
         "patient_id": str(world.patient_a.patient_id),
         "exercise_id": "bridge",
         "escalation_id": "1",
+        "alert_id": "1",
         "token": "no-such-invite-token",
     }
     if template == "/static":

@@ -11,8 +11,11 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import WEEKDAYS, Profile, Session, build_week, parse_profile
 from kneecoach.domain.progression import Decision
 from kneecoach.domain.trends import Escalation
+from kneecoach.services import exports
 from kneecoach.services.actor import Actor, permit
-from kneecoach.services.course import history, load, version_number
+from kneecoach.services.audit import CLI, Origin
+from kneecoach.services.course import version_number
+from kneecoach.services.exports import Export, Snapshot, snapshot_in
 from kneecoach.services.uow import UnitOfWork
 
 
@@ -50,23 +53,45 @@ def current(
     """Fold the person's course up to `day` (read only: nothing is stored)."""
     permit(actor, person_id)  # store.person refuses an unknown one
     with uow.read() as store:
-        person = store.person(person_id)
-        until = max(day, person["start_date"])
-        loaded = load(store, catalogue, person_id, until, person)
-        decisions, escalations = history(store, loaded)
-        logged = (store.checkins(person_id), store.sessions(person_id), store.psfs(person_id))
-    profile = parse_profile(person["profile"])
-    course = loaded.course
+        found = snapshot_in(store, catalogue, person_id, day)
+    return current_of(found, catalogue, day)
+
+
+def current_of(found: Snapshot, catalogue: Catalogue, day: dt.date) -> Current:
+    """The printouts' view of a snapshot (services/exports.py) on `day`."""
+    profile = parse_profile(found.person["profile"])
+    course = found.loaded.course
     week = build_week(catalogue, course.slots, profile.days_per_week, profile.minutes_per_session)
     return Current(
-        person_id,
-        person,
+        found.person_id,
+        found.person,
         profile,
         course,
         week,
         day,
-        version_number(loaded),
-        tuple(decisions),
-        tuple(escalations),
-        *(tuple(rows) for rows in logged),
+        version_number(found.loaded),
+        found.decisions,
+        found.escalations,
+        found.checkins,
+        found.sessions,
+        found.psfs,
     )
+
+
+def for_physio(
+    uow: UnitOfWork,
+    catalogue: Catalogue,
+    actor: Actor,
+    patient_id: int,
+    day: dt.date,
+    export: Export,
+    *,
+    now: dt.datetime,
+    origin: Origin = CLI,
+) -> tuple[Current, dict[str, Any]]:
+    """A clinic patient's programme on `day` and their export document, for their physio
+    only; one `export` audit event (`services.exports.for_physio`)."""
+    found, document = exports.for_physio(
+        uow, catalogue, actor, patient_id, day, export, now=now, origin=origin
+    )
+    return current_of(found, catalogue, day), document

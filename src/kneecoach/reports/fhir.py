@@ -3,18 +3,21 @@
 Mapping (docs/reports.md): every NPRS score becomes an Observation coded LOINC 72514-3;
 the programme's exercises and doses are the CarePlan's activities; the screening answers
 (at intake and each time they are answered again) and every PSFS are
-QuestionnaireResponses. Ids are name-based UUIDs, so the same data gives the same Bundle.
+QuestionnaireResponses; each physiotherapist's prescription (a programme version
+with source "prescription", CL-1) is a ServiceRequest coded SNOMED CT 229065009.
+Ids are name-based UUIDs, so the same data gives the same Bundle.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from kneecoach.domain.exercises import Catalogue
-from kneecoach.domain.planning import DISCLAIMER, PHASES, WEEKDAYS
+from kneecoach.domain.exercises import Catalogue, Exercise
+from kneecoach.domain.planning import DISCLAIMER, PHASES, WEEKDAYS, Prescription
 from kneecoach.domain.screening import QUESTIONS
 from kneecoach.domain.wording import describe_dose
 from kneecoach.reports.current import Current
@@ -26,6 +29,11 @@ CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
 EXERCISE_SYSTEM = "urn:kneecoach:exercise"
 SCREENING_QUESTIONNAIRE = "urn:kneecoach:questionnaire:screening"
 PSFS_QUESTIONNAIRE = "urn:kneecoach:questionnaire:psfs"
+SNOMED = "http://snomed.info/sct"
+EXERCISE_THERAPY = "229065009"
+EXERCISE_THERAPY_DISPLAY = "Exercise therapy"
+PRESCRIPTION_SOURCE = "prescription"  # a physiotherapist's programme version (CL-1)
+PRESCRIBED = re.compile(r"^CL-1: prescribed by (?P<name>.+?): (?P<reason>.*)$", re.DOTALL)
 PHASE_WORDS = {
     "warm-up": "warm-up",
     "strength": "strengthening",
@@ -207,6 +215,74 @@ def _care_plan(
     }
 
 
+def _reason_text(reason: object) -> str:
+    return str(reason.get("message", reason)) if isinstance(reason, Mapping) else str(reason)
+
+
+def _prescriber(version: Mapping[str, Any]) -> tuple[str | None, str]:
+    """(the physiotherapist's name, their reason) of a prescription version: its reason
+    reads `CL-1: prescribed by <name>: <reason>`."""
+    texts = [_reason_text(r) for r in version.get("reasons") or []]
+    for text in texts:
+        found = PRESCRIBED.match(text)
+        if found:
+            return found["name"], found["reason"]
+    return None, " ".join(texts) or "Prescribed by the physiotherapist"
+
+
+def _service_request(
+    patient: str, version: Mapping[str, Any], active: bool, catalogue: Catalogue
+) -> dict[str, Any]:
+    """A physiotherapist's prescription (one programme version) as an order for exercise
+    therapy; the newest one is active, those it replaced are completed."""
+    name, reason = _prescriber(version)
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "status": "active" if active else "completed",
+        "intent": "order",
+        "code": {
+            "coding": [
+                {"system": SNOMED, "code": EXERCISE_THERAPY, "display": EXERCISE_THERAPY_DISPLAY}
+            ],
+            "text": "Home exercise programme",
+        },
+        "subject": {"reference": patient},
+        "authoredOn": str(version["effective_date"]),
+        "note": [{"text": reason}],
+    }
+    if name:
+        resource["requester"] = {"display": name}
+    details = _order_details(version.get("programme") or {}, catalogue)
+    if details:
+        resource["orderDetail"] = details
+    return resource
+
+
+def _order_details(programme: Mapping[str, Any], catalogue: Catalogue) -> list[dict[str, Any]]:
+    """Each prescribed exercise and its dose, in words."""
+    details = []
+    for slot in programme.get("slots") or []:
+        if not isinstance(slot, Mapping) or slot.get("exercise_id") not in catalogue:
+            continue
+        exercise = catalogue.get(str(slot["exercise_id"]))
+        words = exercise.name
+        dose = slot.get("dose")
+        if isinstance(dose, Mapping) and "sets" in dose:
+            words += f": {describe_dose(_prescribed(dose, exercise), 'metric')}"
+        if slot.get("locked"):
+            words += " (locked: kept at this dose)"
+        if slot.get("note"):
+            words += f". Note: {slot['note']}"
+        details.append({"text": words})
+    return details
+
+
+def _prescribed(dose: Mapping[str, Any], exercise: Exercise) -> Prescription:
+    per_side = bool(exercise.dose and exercise.dose.per_side)
+    keys = ("reps", "hold_seconds", "minutes", "load_kg")
+    return Prescription.from_dict({**dict.fromkeys(keys), **dose, "per_side": per_side})
+
+
 def _weekday_index(short: str) -> int:
     return [d[:3] for d in WEEKDAYS].index(short)
 
@@ -251,6 +327,14 @@ def fhir_bundle(document: Mapping[str, Any], now: Current, catalogue: Catalogue)
                 )
     for row in document["psfs"]:
         entries.append(_entry(_urn(key, "psfs", row["id"]), _psfs(patient, row)))
+    prescriptions = [
+        v
+        for v in document["programme_versions"]
+        if (v.get("programme") or {}).get("source") == PRESCRIPTION_SOURCE
+    ]
+    for n, version in enumerate(prescriptions):
+        resource = _service_request(patient, version, n == len(prescriptions) - 1, catalogue)
+        entries.append(_entry(_urn(key, "prescription", version["version"]), resource))
     return {
         "resourceType": "Bundle",
         "type": "collection",

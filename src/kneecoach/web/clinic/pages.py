@@ -27,7 +27,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kneecoach.domain.errors import FieldError
-from kneecoach.domain.exercises import Catalogue
 from kneecoach.services import audit, auth, clinic
 from kneecoach.services.audit import Denied, Forbidden, Origin
 from kneecoach.services.auth import LoginRefused, SignedIn, Throttled
@@ -44,9 +43,8 @@ from kneecoach.web.clinic.auth import (
     session_token,
     set_session_cookie,
 )
-from kneecoach.web.dates import app_today
-from kneecoach.web.deps import CatalogueDep, DbDep
-from kneecoach.web.pages.common import TEMPLATES, FormDep, catalogue_names, field_errors
+from kneecoach.web.deps import DbDep
+from kneecoach.web.pages.common import TEMPLATES, FormDep, field_errors
 
 router = APIRouter(include_in_schema=False)
 
@@ -552,49 +550,6 @@ def _patients(
     )
 
 
-@router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(
-    request: Request,
-    patient_id: str,
-    db: DbDep,
-    catalogue: CatalogueDep,
-    account: OptionalSignedIn,
-) -> Response:
-    refused = _staff_only(request, account)
-    if refused is not None or account is None:
-        return refused or _see_other("/login")
-    number = _whole(patient_id)
-    try:
-        if number is None:
-            raise audit.NotFound()
-        patient = clinic.get_patient(
-            db, account.actor, number, now=_now(request), origin=_origin(request)
-        )
-    except Forbidden:
-        return _refused(request, account)
-    except Denied:
-        return _page(request, "missing.html", account, title="No such patient", status_code=404)
-    today = None
-    if patient["physio_id"] == account.account_id and patient["start_date"]:
-        today = _patient_today(request, db, catalogue, account, number)
-    physio = None
-    if account.role == "admin":
-        names = {
-            s["account_id"]: s["name"] for s in clinic.staff(db, account.actor, now=_now(request))
-        }
-        physio = names.get(patient["physio_id"])
-    return _page(
-        request,
-        "patient.html",
-        account,
-        title=patient["name"],
-        patient=patient,
-        physio_name=physio or _own_name(account, patient),
-        today=today,
-        names=catalogue_names(catalogue),
-    )
-
-
 # --- staff and invites (admins) ---------------------------------------------------------
 
 
@@ -766,29 +721,6 @@ def audit_page(request: Request, db: DbDep, account: OptionalSignedIn) -> Respon
         csv_limit=AUDIT_CSV_LIMIT,
         csv_href="/api/v1/audit.csv" + (f"?{query}" if query else ""),
     )
-
-
-def _patient_today(
-    request: Request, db: UnitOfWork, catalogue: Catalogue, account: SignedIn, patient_id: int
-) -> dict[str, Any] | None:
-    """The patient's day, for their physio (one `read` event), or None before a start."""
-    try:
-        return clinic.clinical_read(
-            db,
-            catalogue,
-            account.actor,
-            patient_id,
-            "today",
-            app_today(request),
-            now=_now(request),
-            origin=_origin(request),
-        )
-    except clinic.NoProgrammeYet:
-        return None
-
-
-def _own_name(account: SignedIn, patient: dict[str, Any]) -> str | None:
-    return account.name if patient["physio_id"] == account.account_id else None
 
 
 def _filters(request: Request) -> dict[str, int | None]:

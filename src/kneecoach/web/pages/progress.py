@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,7 +20,14 @@ from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
 from kneecoach.web.deps import CatalogueDep, CurrentActor, CurrentPerson, DbDep
 from kneecoach.web.pages import charts
-from kneecoach.web.pages.common import FormDep, field_errors, redirect, render, today
+from kneecoach.web.pages.common import (
+    FormDep,
+    catalogue_names,
+    field_errors,
+    redirect,
+    render,
+    today,
+)
 from kneecoach.web.pages.onboarding import psfs_field, read_psfs
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +55,31 @@ def _progress_page(
     data = progress(db, catalogue, person_id, day, actor=actor)
     person = people.person(db, person_id, actor=actor)
     start = person.start_date
-    end = max(day, start)
+    done = {d for d in people.session_days(db, person_id, actor=actor) if d >= start}
+    return render(
+        request,
+        "progress.html",
+        db=db,
+        person=person_id,
+        title="Progress",
+        **progress_parts(data, start, max(day, start), person.parsed.days_per_week, done),
+        escalation_history=list(reversed(people.escalations(db, person_id, actor=actor))),
+        names=catalogue_names(catalogue),
+        errors=errors or {},
+        status_code=status_code,
+    )
+
+
+def progress_parts(
+    data: Mapping[str, Any],
+    start: dt.date,
+    end: dt.date,
+    days_per_week: int,
+    done: Iterable[dt.date],
+) -> dict[str, Any]:
+    """What the progress page shows of `progress` (personal mode's shape): the pain chart
+    with its baseline, 7-day mean and real-change band, the adherence calendar, the PSFS
+    chart and the decisions newest first. The staff patient page shows the same parts."""
     daily = data["daily_scores"]
     mornings = [s for s in daily if s["morning"]] or daily
     scores = [
@@ -55,35 +88,25 @@ def _progress_page(
     ]
     baseline = int(data["baseline"])
     pain = pain_chart(scores, baseline, start, end)
-    days = person.parsed.days_per_week
-    done = {d for d in people.session_days(db, person_id, actor=actor) if d >= start}
     psfs = data["psfs"]
-    names = {ex.id: ex.name for ex in catalogue}
-    return render(
-        request,
-        "progress.html",
-        db=db,
-        person=person_id,
-        title="Progress",
-        data=data,
-        baseline=baseline,
-        need=pain.need,
-        latest_mean=pain.latest_mean,
-        pain_chart=charts.pain_svg(pain),
-        calendar=charts.adherence_calendar(start, end, TRAINING_DAYS.get(days, ()), done),
-        psfs_chart=charts.psfs_chart(
+    return {
+        "data": data,
+        "baseline": baseline,
+        "need": pain.need,
+        "latest_mean": pain.latest_mean,
+        "pain_chart": charts.pain_svg(pain),
+        "calendar": charts.adherence_calendar(
+            start, end, TRAINING_DAYS.get(days_per_week, ()), done
+        ),
+        "psfs_chart": charts.psfs_chart(
             [(dt.date.fromisoformat(p["date"]), float(p["mean"])) for p in psfs]
         )
         if psfs
         else None,
-        psfs=psfs,
-        decisions=list(reversed(data["decisions"])),
-        escalation_history=list(reversed(people.escalations(db, person_id, actor=actor))),
-        action_words=ACTION_WORDS,
-        names=names,
-        errors=errors or {},
-        status_code=status_code,
-    )
+        "psfs": psfs,
+        "decisions": list(reversed(data["decisions"])),
+        "action_words": ACTION_WORDS,
+    }
 
 
 @router.get("/progress", response_class=HTMLResponse)
