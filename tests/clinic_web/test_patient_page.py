@@ -271,3 +271,48 @@ def test_the_fhir_bundle_has_a_service_request_for_each_prescription(client, wor
         assert any(d.startswith("Bridge: ") and "locked" in d for d in details), details
     refused = client.get(f"/api/v1/patients/{patient_id}/fhir", headers=world.admin.headers())
     assert refused.status_code == 403
+
+
+def test_the_physio_acknowledges_a_red_flag_alert_with_a_note(client, world, pg_url):
+    """Last in the module: the red flag stops the patient's programme."""
+    from tests.factories import clear_answers
+
+    patient_id = world.patient_a.patient_id
+    flagged = {"pain": 5, "morning": False, "answers": clear_answers(knee_locked=True)}
+    done = client.post("/api/v1/checkins", json=flagged, headers=world.patient_a.headers())
+    assert done.status_code == 200, done.text
+    page = page_of(client, world.physio_a, world.patient_a)
+    alerts = page.text[page.text.index('id="alerts"') : page.text.index('class="card today-card"')]
+    found = re.search(rf'action="/patients/{patient_id}/alerts/(\d+)/ack"', alerts)
+    assert found, alerts
+    assert "Urgent" in alerts and "RF-2" in alerts
+    alert_id = found.group(1)
+    last = last_event_id(pg_url)
+    acked = client.post(
+        f"/patients/{patient_id}/alerts/{alert_id}/ack",
+        data=form_of(world.physio_a, note="Phoned her: seeing the GP today."),
+        headers=world.physio_a.headers(),
+        follow_redirects=False,
+    )
+    assert acked.status_code == 303, acked.text[:300]
+    assert acked.headers["location"] == f"/patients/{patient_id}?acknowledged=1#alerts"
+    assert ("update", "alert-acknowledged") in [e[:2] for e in events_after(pg_url, last)]
+    after = client.get(acked.headers["location"], headers=world.physio_a.headers())
+    assert "Alert acknowledged." in after.text and f"/alerts/{alert_id}/ack" not in after.text
+    listed = client.get("/api/v1/alerts?status=all", headers=world.physio_a.headers()).json()
+    (alert,) = [a for a in listed if a["alert_id"] == int(alert_id)]
+    assert alert["note"] == "Phoned her: seeing the GP today."
+    # without this session's token, or for an alert that is not the patient's: nothing
+    stale = client.post(
+        f"/patients/{patient_id}/alerts/{alert_id}/ack",
+        data={"note": "again"},
+        headers=world.physio_a.headers(),
+    )
+    assert stale.status_code == 403
+    other = client.post(
+        f"/patients/{patient_id}/alerts/99999/ack",
+        data=form_of(world.physio_a, note="?"),
+        headers=world.physio_a.headers(),
+        follow_redirects=False,
+    )
+    assert other.headers["location"] == f"/patients/{patient_id}?alert=gone#alerts"

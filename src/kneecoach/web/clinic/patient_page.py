@@ -28,7 +28,7 @@ from kneecoach.domain.exercises import Catalogue, Exercise
 from kneecoach.domain.planning import MINUTES_RANGE, Prescription
 from kneecoach.domain.wording import describe_dose
 from kneecoach.reports.current import for_physio
-from kneecoach.services import prescribing
+from kneecoach.services import alerts, prescribing
 from kneecoach.services.audit import Denied, Forbidden, NotFound
 from kneecoach.services.auth import SignedIn
 from kneecoach.services.clinic import ID_MAX, NoProgrammeYet
@@ -58,11 +58,6 @@ from kneecoach.web.pages.common import (
     range_words,
 )
 from kneecoach.web.pages.progress import progress_parts
-
-try:  # TEMPORARY until services/alerts.py is committed
-    from kneecoach.services import alerts
-except ImportError:  # pragma: no cover
-    alerts = None  # type: ignore[assignment]
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["clinic"])
@@ -128,12 +123,8 @@ def _patient(
     patient, clinical = found["patient"], found["clinical"]
     context: dict[str, Any] = {}
     if clinical is not None:
-        open_alerts = (
-            alerts.alerts_of_patient(
-                db, account.actor, number, status="open", now=now, origin=origin
-            )
-            if alerts
-            else []
+        open_alerts = alerts.alerts_of_patient(
+            db, account.actor, number, status="open", now=now, origin=origin
         )
         context = _clinical_context(request, catalogue, clinical, open_alerts, values)
     saved = request.query_params.get("saved")
