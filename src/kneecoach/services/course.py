@@ -45,6 +45,7 @@ from kneecoach.domain.state import (
     StateVersionError,
     Version,
 )
+from kneecoach.domain.summary import summary
 from kneecoach.domain.trends import Escalation
 from kneecoach.services import alerts
 from kneecoach.services.validation import InvalidInput
@@ -350,6 +351,8 @@ def derived(loaded: Loaded, more_ids: Mapping[str, int]) -> dict[str, Any]:
         },
         "checkpoint": (state.day - start).days % WEEK == WEEK - 1,
         "stopped_at_end": state.stop is not None,
+        # The dashboard's row as of the state's day (course_summaries).
+        "summary": summary(state, loaded.profile.days_per_week),
     }
 
 

@@ -15,15 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, literal, select, union, update
 from sqlalchemy.orm import Session
 
 from kneecoach.store.tables import (
     Account,
+    Alert,
     AuditEvent,
     AuditHead,
     AuthSession,
+    Checkin,
     Clinic,
+    CourseSummary,
+    ExerciseSession,
     Invite,
     LoginFailure,
     Person,
@@ -79,6 +83,21 @@ class PatientRecord:
     # None until the patient has started their programme.
     start_date: dt.date | None
     active: bool
+
+
+@dataclass(frozen=True)
+class DashboardRecord:
+    """A patient of the dashboard and what is stored of their course; the clinical
+    fields are None (and the counts empty) for a patient who is not the reader's."""
+
+    patient: PatientRecord
+    clinical: bool  # the reader is this patient's physio
+    summary_day: dt.date | None
+    summary: dict[str, Any] | None
+    open_alerts: dict[str, int]  # urgency -> how many unacknowledged
+    last_checkin: dt.date | None
+    days_with_data_30d: int
+    sessions_done_14d: int
 
 
 @dataclass(frozen=True)
@@ -288,6 +307,89 @@ class ClinicStore:
         query = self._patients_query(clinic_id).where(Account.person_id == patient_id)
         row = self._session.execute(query).first()
         return None if row is None else _patient(row)
+
+    def dashboard(
+        self, clinic_id: int, physio_id: int, today: dt.date, *, everyone: bool
+    ) -> list[DashboardRecord]:
+        """The patients of `physio_id` (with `everyone`, every patient of the clinic), by
+        id, with what the dashboard needs of their course as of `today`: the stored
+        summary, open alerts by urgency, the last check-in on or before `today`, the
+        days with a check-in or session of the 30 ending `today`, the sessions of the
+        14 ending `today` not logged while stopped. Only `physio_id`'s own patients'
+        clinical rows are read. Five queries for the whole list."""
+        query = self._patients_query(clinic_id)
+        if not everyone:
+            query = query.where(Account.physio_id == physio_id)
+        own = Account.person_id == CourseSummary.person_id
+        query = query.add_columns(CourseSummary.day, CourseSummary.summary).outerjoin(
+            CourseSummary, own & (Account.physio_id == physio_id)
+        )
+        rows = self._session.execute(query.order_by(Account.person_id)).all()
+        mine = (
+            select(Account.person_id)
+            .where(
+                Account.clinic_id == clinic_id,
+                Account.role == "patient",
+                Account.physio_id == physio_id,
+            )
+            .scalar_subquery()
+        )
+        alerts: dict[int, dict[str, int]] = {}
+        for person_id, urgency, count in self._session.execute(
+            select(Alert.person_id, Alert.urgency, func.count())
+            .where(Alert.person_id.in_(mine), Alert.acknowledged_at.is_(None))
+            .group_by(Alert.person_id, Alert.urgency)
+        ):
+            alerts.setdefault(person_id, {})[urgency] = int(count)
+        last: dict[int, dt.date] = _pairs(
+            self._session.execute(
+                select(Checkin.person_id, func.max(Checkin.date))
+                .where(Checkin.person_id.in_(mine), Checkin.date <= today)
+                .group_by(Checkin.person_id)
+            )
+        )
+        first_30 = today - dt.timedelta(days=29)
+        days = union(
+            select(Checkin.person_id, Checkin.date.label("day")).where(
+                Checkin.person_id.in_(mine), Checkin.date.between(first_30, today)
+            ),
+            select(ExerciseSession.person_id, ExerciseSession.date.label("day")).where(
+                ExerciseSession.person_id.in_(mine), ExerciseSession.date.between(first_30, today)
+            ),
+        ).subquery()
+        data_days: dict[int, int] = _pairs(
+            self._session.execute(
+                select(days.c.person_id, func.count(literal(1))).group_by(days.c.person_id)
+            )
+        )
+        done: dict[int, int] = _pairs(
+            self._session.execute(
+                select(ExerciseSession.person_id, func.count())
+                .where(
+                    ExerciseSession.person_id.in_(mine),
+                    ExerciseSession.date.between(today - dt.timedelta(days=13), today),
+                    ExerciseSession.while_stopped.is_(False),
+                )
+                .group_by(ExerciseSession.person_id)
+            )
+        )
+        out = []
+        for row in rows:
+            patient = _patient(row[:8])
+            clinical = patient.physio_id == physio_id
+            out.append(
+                DashboardRecord(
+                    patient=patient,
+                    clinical=clinical,
+                    summary_day=row[8],
+                    summary=row[9],
+                    open_alerts=alerts.get(patient.patient_id, {}),
+                    last_checkin=last.get(patient.patient_id),
+                    days_with_data_30d=int(data_days.get(patient.patient_id, 0)),
+                    sessions_done_14d=int(done.get(patient.patient_id, 0)),
+                )
+            )
+        return out
 
     def _patients_query(self, clinic_id: int) -> Any:
         started = exists().where(ProgrammeVersion.person_id == Account.person_id).correlate(Account)
@@ -570,6 +672,11 @@ class ClinicStore:
             execution_options={"synchronize_session": False},
         )
         self._session.expire_all()  # later reads in this unit of work see the change
+
+
+def _pairs(result: Any) -> dict[Any, Any]:
+    """{first: second} of a result's two-column rows."""
+    return {row[0]: row[1] for row in result}
 
 
 def _rowcount(result: Any) -> int:

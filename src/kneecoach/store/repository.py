@@ -23,6 +23,7 @@ from kneecoach.store.tables import (
     Checkin,
     Clearance,
     CourseStateRow,
+    CourseSummary,
     Decision,
     EntrySet,
     Escalation,
@@ -747,7 +748,8 @@ class Store:
         """For people whose folds started from states of day `base` and reached `until`:
         replace what the engine derived after `base` with the new rows, and keep the new
         states. `people` maps a person id to {"decisions", "escalations", "versions",
-        "stopped", "state", "checkpoint"}. A fixed number of statements for the page.
+        "stopped", "state", "checkpoint", "summary"?}; the summary is upserted into
+        `course_summaries` for the dashboard. A fixed number of statements for the page.
         Returns how many decisions were new."""
         ids = list(people)
         if not ids:
@@ -868,6 +870,22 @@ class Store:
                 for person_id, made in people.items()
             ],
         )
+        # The dashboard's summaries, of the states just stored (the newest: a fold that
+        # ends before a stored state writes nothing, and an earlier event drops the later).
+        summaries = [
+            {"person_id": person_id, "day": until, "summary": made["summary"]}
+            for person_id, made in people.items()
+            if "summary" in made
+        ]
+        if summaries:
+            upsert = self._dialect_insert(_table(CourseSummary))
+            connection.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["person_id"],
+                    set_={"day": upsert.excluded.day, "summary": upsert.excluded.summary},
+                ),
+                summaries,
+            )
         return new
 
     # internals

@@ -140,8 +140,9 @@ def _nav(account: SignedIn | None) -> list[tuple[str, str]]:
     if account is None or account.role == "patient":
         return []
     if account.role == "physio":
-        return [("/patients", "My patients")]
+        return [("/clinic", "Dashboard"), ("/patients", "My patients")]
     return [
+        ("/clinic", "Dashboard"),
         ("/patients", "Patients"),
         ("/staff", "Staff"),
         ("/assignments", "Assign"),

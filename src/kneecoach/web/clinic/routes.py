@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from kneecoach.domain.errors import FieldError
-from kneecoach.services import audit, auth, clinic
+from kneecoach.services import audit, auth, clinic, dashboard
 from kneecoach.services.audit import Denied, Forbidden
 from kneecoach.services.auth import LoginRefused, Throttled
 from kneecoach.services.clinic import ID_MAX, ClinicalView, InvalidInvite, NoProgrammeYet
@@ -202,12 +202,50 @@ class AssignedPublic(BaseModel):
     physio_id: int
 
 
+DashboardUrgency = Literal["emergency", "urgent", "soon", "none"]
+CLINICAL_NOTE = " Null for a patient who is not yours (an admin's view of the clinic)."
+
+
+class AdherencePublic(BaseModel):
+    planned: int | None = Field(
+        description="Training days of the 14 ending today, from the start and before a "
+        "stop that still stands; null before the course has a stored summary."
+    )
+    done: int = Field(description="Sessions of the 14 days, not counting any logged while stopped.")
+
+
 class PatientSummaryPublic(BaseModel):
     patient_id: int
     name: str
     physio_id: int | None
     start_date: dt.date | None = Field(description="Null until they start their programme.")
     signed_up: bool = Field(description="Whether they have accepted their invite.")
+    urgency: DashboardUrgency | None = Field(
+        description="The highest of what stands today in the course and of the open alerts."
+        + CLINICAL_NOTE
+    )
+    rules: list[str] | None = Field(
+        description="The rule ids behind the course's urgency (CLINICAL.md)." + CLINICAL_NOTE
+    )
+    open_alerts: int | None = Field(description="Alerts not acknowledged yet." + CLINICAL_NOTE)
+    programme_week: int | None = Field(
+        description="Week 1 is the start date and the 6 days after it." + CLINICAL_NOTE
+    )
+    last_checkin: dt.date | None = Field(
+        description="The last pain score on or before today; null: never." + CLINICAL_NOTE
+    )
+    weekly_mean: float | None = Field(
+        description="Mean pain score (0-10) of the 7 days ending today; null with fewer "
+        "than 3 scores." + CLINICAL_NOTE
+    )
+    baseline: int | None = Field(description="Pain at the start (0-10)." + CLINICAL_NOTE)
+    adherence_14d: AdherencePublic | None = Field(description="The last 14 days." + CLINICAL_NOTE)
+    days_with_data_30d: int | None = Field(
+        description="Days with any check-in or session of the 30 ending today." + CLINICAL_NOTE
+    )
+    summary_day: dt.date | None = Field(
+        description="The day of the stored course summary the row reads." + CLINICAL_NOTE
+    )
 
 
 class PatientPublic(BaseModel):
@@ -436,11 +474,23 @@ def create_patient(
     "/patients",
     operation_id="list_patients",
     response_model=list[PatientSummaryPublic],
-    responses=answers({200: (list[PatientSummaryPublic], "By patient id.")}, 403),
+    responses=answers(
+        {
+            200: (
+                list[PatientSummaryPublic],
+                "By urgency, then open alerts (most first), then last check-in (oldest "
+                "first, never first of all), then name and id.",
+            )
+        },
+        403,
+    ),
 )
 def list_patients(request: Request, db: DbDep, who: SignedInDep) -> list[dict[str, Any]]:
-    """A physio's own patients; for an admin, every patient of the clinic."""
-    return clinic.list_patients(db, who.actor, now=app_now(request), origin=origin_of(request))
+    """The dashboard: a physio's own patients, who needs them first; for an admin, every
+    patient of the clinic, with clinical fields only for their own (docs/dashboard.md)."""
+    return dashboard.dashboard(
+        db, who.actor, today=app_today(request), now=app_now(request), origin=origin_of(request)
+    )
 
 
 @router.get(
