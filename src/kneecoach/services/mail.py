@@ -250,7 +250,13 @@ class _Sender(threading.Thread):
             self.woken.wait(wait)
 
     def _send_and_wait(self) -> float | None:
-        """Send what is due; seconds until the next mail is due (None: nothing waits)."""
+        """Send what is due; seconds until the next mail is due (None: nothing waits, or
+        this process no longer sends this database's mail)."""
+        with _lock:
+            served = _served.get(self.key)
+        if served is None:
+            return None
+        self.uow, self.settings = served  # the newest settings
         try:
             deliver_due(self.uow, settings=self.settings)
             with self.uow.read() as store:
@@ -289,6 +295,9 @@ def stop_serving(key: str) -> None:
     """No more background sending for this database in this process (tests)."""
     with _lock:
         _served.pop(key, None)
+        sender = _senders.get(key)
+    if sender is not None:
+        sender.woken.set()  # it sees it is no longer served, and ends
 
 
 def wake(key: str) -> None:
