@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, select
 
 from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.errors import FieldError
-from kneecoach.services import audit, onboarding, prescribing, progress, today
+from kneecoach.services import account, audit, onboarding, prescribing, progress, today
 from kneecoach.services.actor import Actor
 from kneecoach.services.clinic import NoProgrammeYet
 from kneecoach.store.db import Database
@@ -168,9 +168,8 @@ def test_templates_are_shared_within_the_clinic_only(world: ClinicWorld, uow: Da
     prescribing.prescribe(
         uow, CATALOGUE, world.physio.actor, patient_id, body(), today=TODAY, now=NOW
     )
-    tomorrow = TODAY + dt.timedelta(days=1)
     made = prescribing.create_template(
-        uow, CATALOGUE, world.physio.actor, "Hip first", patient_id, today=tomorrow, now=NOW
+        uow, CATALOGUE, world.physio.actor, "Hip first", patient_id, today=TODAY, now=NOW
     )
     assert made["programme"]["slots"][0] == {
         "exercise_id": "bridge",
@@ -180,7 +179,7 @@ def test_templates_are_shared_within_the_clinic_only(world: ClinicWorld, uow: Da
     }
     with pytest.raises(FieldError) as caught:
         prescribing.create_template(
-            uow, CATALOGUE, world.physio.actor, "Hip first", patient_id, today=tomorrow, now=NOW
+            uow, CATALOGUE, world.physio.actor, "Hip first", patient_id, today=TODAY, now=NOW
         )
     assert caught.value.field == "name"
     with pytest.raises(audit.NotFound):  # not their patient
@@ -220,3 +219,22 @@ def test_templates_are_shared_within_the_clinic_only(world: ClinicWorld, uow: Da
             today=TODAY,
             now=NOW,
         )
+
+
+def test_a_settings_change_keeps_the_prescription(world: ClinicWorld, uow: Database) -> None:
+    patient_id = started(uow, world)
+    prescribing.prescribe(
+        uow, CATALOGUE, world.physio.actor, patient_id, body(), today=TODAY, now=NOW
+    )
+    actor = patient_actor(world)
+    later = TODAY + dt.timedelta(days=2)  # a Wednesday, a strength day
+    changed = account.change_settings(
+        uow, CATALOGUE, patient_id, {"minutes_per_session": 45}, later, actor=actor
+    )
+    assert changed["changed"] == ["minutes_per_session"]
+    seen = today.today(uow, CATALOGUE, patient_id, later, actor=actor)
+    assert {i["exercise_id"] for i in seen["items"]} == {"bridge", "walking"}
+    with uow.read() as store:
+        newest = store.programme_versions(patient_id)[-1]["programme"]
+    assert newest["prescribed_by"] == world.physio.account_id
+    assert [s["locked"] for s in newest["slots"]] == [True, False]

@@ -352,3 +352,33 @@ def _ladder(catalogue: Catalogue, exercise_id: str) -> frozenset[str]:
                 seen.add(other)
                 todo.append(other)
     return frozenset(seen)
+
+
+# --- a settings change under a prescription ------------------------------------------
+
+
+def keep_prescribed(
+    catalogue: Catalogue,
+    equipment: frozenset[str],
+    access: frozenset[str],
+    current: Sequence[Slot],
+) -> tuple[tuple[Slot, ...], tuple[Reason, ...]]:
+    """The slots after the patient changes a setting while a prescription stands (CL-1):
+    every slot stays as the engine has it (rung, dose, lock, note); the planner adds none.
+    One whose equipment the patient no longer lists is left out, saying so."""
+    kept: list[Slot] = []
+    reasons: list[Reason] = []
+    for slot in current:
+        exercise = catalogue.get(slot.exercise_id)
+        if exercise.needs_met(equipment, access):
+            kept.append(slot)
+            continue
+        reasons.append(
+            Reason(
+                None,
+                f"{exercise.name} left out: it needs equipment you no longer list. "
+                "Tell your physiotherapist.",
+                slot.slot,
+            )
+        )
+    return tuple(kept), tuple(reasons)

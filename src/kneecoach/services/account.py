@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kneecoach import __version__
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import parse_profile, replan
+from kneecoach.domain.prescription import keep_prescribed
 from kneecoach.services.actor import Actor, NotAllowed, may_start, permit
 from kneecoach.services.course import load
 from kneecoach.services.uow import UnitOfWork
@@ -91,9 +92,15 @@ def _change(
     store.update_profile(person_id, new)
     versions = store.programme_versions(person_id)
     valgus_ban = course.valgus_ban
-    slots, replanned = replan(
-        catalogue, profile, course.slots, valgus_ban=valgus_ban, gentle=course.gentle
-    )
+    prescribed_by = _prescribed_by(versions, day)
+    if prescribed_by is None:
+        slots, replanned = replan(
+            catalogue, profile, course.slots, valgus_ban=valgus_ban, gentle=course.gentle
+        )
+    else:  # CL-1: the physio's programme stands; the planner adds nothing to it
+        slots, replanned = keep_prescribed(
+            catalogue, profile.equipment, profile.access, course.slots
+        )
     reasons = [
         {
             "rule": None,
@@ -111,10 +118,27 @@ def _change(
             "slots": [s.as_dict() for s in slots],
             "source": "settings",
             "valgus_ban": valgus_ban,
+            **({} if prescribed_by is None else {"prescribed_by": prescribed_by}),
         },
         reasons=reasons,
     )
     return {"changed": changed, "version": version, "reasons": reasons}
+
+
+def _prescribed_by(versions: list[dict[str, Any]], day: dt.date) -> int | None:
+    """The physio whose prescription (CL-1) the programme follows on `day`, if any: the
+    newest re-planning version in force names them (a settings change keeps the name)."""
+    standing = [
+        v
+        for v in versions
+        if v["programme"].get("source") in ("settings", "prescription")
+        and v["effective_date"] <= day
+    ]
+    if not standing:
+        return None
+    newest = max(standing, key=lambda v: (v["effective_date"], v["version"]))
+    found = newest["programme"].get("prescribed_by")
+    return found if isinstance(found, int) else None
 
 
 def _default(key: str) -> object:

@@ -240,7 +240,8 @@ def create_template(
     now: dt.datetime,
     origin: Origin = CLI,
 ) -> dict[str, Any]:
-    """Keep a patient's programme as it stands `today` as a template of the clinic,
+    """Keep a patient's programme as it stands the day after `today` (a prescription
+    made today included) as a template of the clinic,
     by name (unique in the clinic). Only the patient's physio may (`clinical_access`).
     The template holds the programme as a prescription's body gives it (paused
     exercises left out) and the patient's days and minutes.
@@ -259,7 +260,8 @@ def create_template(
         if store.templates.by_name(member.clinic_id, label) is not None:
             raise FieldError("name", "This clinic already has a template with this name.")
         person = store.person(from_patient_id)
-        day = max(today, patient.start_date)
+        # From the next day, like a prescription: one made today is what is kept.
+        day = max(today + dt.timedelta(days=1), patient.start_date)
         course = load(store, catalogue, from_patient_id, day, person).course
         slots = [_as_body_slot(s) for s in course.slots if not s.paused]
         if not slots:

@@ -105,6 +105,12 @@ def progress_parts(
         else None,
         "psfs": psfs,
         "decisions": list(reversed(data["decisions"])),
+        # CL-1: the versions a physiotherapist prescribed, newest first, with their reasons.
+        "prescriptions": [
+            v
+            for v in reversed(data["versions"])
+            if any(str(r).startswith("CL-1: ") for r in v["reasons"])
+        ],
         "action_words": ACTION_WORDS,
     }
 
