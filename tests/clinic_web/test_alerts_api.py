@@ -176,3 +176,19 @@ def test_a_mail_server_that_is_down_fails_no_request_and_loses_no_alert(
     with clinic_client(pg_url, clock) as again:
         [alert] = alerts_of(again, physio).json()
         assert alert["mail"] == "sent"
+
+
+def test_pain_7_during_a_set_opens_a_soon_alert(client, world):
+    patient, physio = world.patient_a, world.physio_a
+    log = {
+        "client_id": "pain-seven",
+        "date": (TODAY + dt.timedelta(days=2)).isoformat(),
+        "pain_before": 3,
+        "pain_after": 5,
+        "entries": [{"exercise_id": "bridge", "sets": [{"pain": 4}, {"pain": 7}]}],
+    }
+    logged = client.post("/api/v1/sessions", json=log, headers=patient.headers())
+    assert logged.status_code == 201, logged.text
+    [alert] = [a for a in alerts_of(client, physio).json() if a["rule"] == "CL-3"]
+    assert (alert["urgency"], alert["mail"]) == ("soon", "none")
+    assert alert["numbers"]["pain"] == 7 and alert["numbers"]["limit"] == 7
