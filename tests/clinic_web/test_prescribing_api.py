@@ -202,6 +202,9 @@ def test_the_prescription_from_the_next_day_then_locked_and_pm1(
     done = log(client, patient, 5, {"bridge": 6})
     regress = [d for d in done["decisions"] if d["exercise_id"] == "bridge"]
     assert [(d["action"], d["rule"]) for d in regress] == [("regress", "PM-1")]
+    # ... and that raises a `soon` alert for the physio (CL-2), in the same request.
+    raised = client.get("/api/v1/alerts", headers=physio.headers()).json()
+    assert [(a["rule"], a["urgency"]) for a in raised if a["rule"] == "CL-2"] == [("CL-2", "soon")]
     after = items(client, patient, 8)  # the next strength day: Thursday
     assert after["bridge"]["dose"]["reps"] == 10
     seen = client.get(
