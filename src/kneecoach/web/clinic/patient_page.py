@@ -23,6 +23,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import FormData
 
+from kneecoach.charts import number
 from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import Catalogue, Exercise
 from kneecoach.domain.planning import MINUTES_RANGE, Prescription
@@ -285,6 +286,7 @@ def _dose_fields(exercise: Exercise, values: dict[str, Any]) -> list[dict[str, A
                 "max": span.max,
                 "step": 1,
                 "value": str(span.min) if value in (None, "") and not values else value or "",
+                "span": str(span.min) if span.min == span.max else f"{span.min}-{span.max}",
             }
         )
     if exercise.loadable:
@@ -297,6 +299,7 @@ def _dose_fields(exercise: Exercise, values: dict[str, Any]) -> list[dict[str, A
                 "max": rules.PR2_LOAD_MAX_KG,
                 "step": rules.PR2_LOAD_STEP_KG,
                 "value": values.get("load_kg") or "",
+                "span": f"0-{number(rules.PR2_LOAD_MAX_KG)}",
             }
         )
     return fields
