@@ -348,3 +348,43 @@ def test_alert_mail_names_no_patient_score_or_symptom(uow, world, catalogue):
         ):
             assert secret not in lowered, (secret, body)
         assert "/patients/" in body or "/clinic" in body
+
+
+# --- escalations the fold starts ----------------------------------------------------------
+
+
+def _pain(uow: Database, catalogue: Any, world: ClinicWorld, day: dt.date, pain: int) -> Any:
+    return checkins.record_checkin(
+        uow,
+        catalogue,
+        world.patient.patient_id,
+        day,
+        pain,
+        actor=patient_actor(world),
+        morning=True,
+    )
+
+
+def test_an_escalation_that_starts_alerts_once_with_its_own_urgency(uow, world, catalogue):
+    start(uow, catalogue, world)  # baseline 3
+    for n in range(1, 4):  # a weekly mean of 9: ES-2 `urgent` (8 or more), a stop
+        _pain(uow, catalogue, world, START + dt.timedelta(days=n), 9)
+    [alert] = every_alert(uow, world)
+    assert (alert["rule"], alert["urgency"], alert["mail"]) == ("ES-2", "urgent", "pending")
+    assert alert["day"] == (START + dt.timedelta(days=3)).isoformat()
+    _pain(uow, catalogue, world, START + dt.timedelta(days=4), 9)  # the same episode
+    assert len(every_alert(uow, world)) == 1
+
+
+def test_review_raises_what_its_fold_starts(uow, world, catalogue, db_url):
+    from kneecoach.services.review import review_all
+
+    start(uow, catalogue, world)  # baseline 3
+    for n in range(7, 13):  # a steady 3: not better from day 14 on (ES-1)
+        _pain(uow, catalogue, world, START + dt.timedelta(days=n), 3)
+    assert every_alert(uow, world) == []
+    review_all(db_url, catalogue, START + dt.timedelta(days=13))  # day 14: ES-1 starts
+    rules_found = [(a["rule"], a["urgency"]) for a in every_alert(uow, world)]
+    assert ("ES-1", "soon") in rules_found
+    review_all(db_url, catalogue, START + dt.timedelta(days=13))
+    assert len(every_alert(uow, world)) == len(rules_found)  # once
