@@ -159,14 +159,19 @@ def raise_alerts(
     the caller's unit of work; the ids of the new ones. `escalations` are those a fold
     started (check-in flags among them), `decisions` those it or a session made,
     `session_entries` a session log's entries (pain during each set)."""
+    escalations, decisions, causes = tuple(escalations), tuple(decisions), tuple(causes)
+    limit = rules.CL3_PAIN_DURING
+    entries = tuple(e for e in session_entries if any(s["pain"] >= limit for s in e["sets"]))
+    if not (escalations or decisions or entries or causes):
+        return []  # the hot path: nothing happened that could alert, no query
     found = [
         *escalation_causes(escalations, day),
         *decision_causes(decisions),
-        *pain_causes(day, session_entries),
+        *pain_causes(day, entries),
         *causes,
     ]
     if not found:
-        return []  # the hot path: nothing alert-worthy, no query
+        return []  # nothing alert-worthy, no query
     link = store.alerts.clinic_patient(person_id)
     if link is None:
         return []  # personal mode, or not a clinic patient
