@@ -44,11 +44,12 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
-    """A plain SMTP server on 127.0.0.1 (a free port unless given), stopped at the end."""
+def smtp_server(port: int | None = None, **options: Any) -> Iterator[tuple[Inbox, int]]:
+    """An SMTP server on 127.0.0.1 (a free port unless given), stopped at the end;
+    `options` go to aiosmtpd's Controller (TLS, STARTTLS, sign-in)."""
     inbox = Inbox()
     port = port or free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=5.0)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=5.0, **options)
     controller.start()
     try:
         yield inbox, port

@@ -5,6 +5,7 @@ seconds of the commit, and never a name, score or symptom in it."""
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,83 @@ def test_review_sends_the_digest(uow, world, catalogue):
         [digest] = inbox.wait_for(1)
     assert digest["Subject"] == "kneecoach: your daily summary"
     assert f"{BASE}/clinic" in digest.get_payload(decode=True).decode()
+
+
+# --- TLS: smtps:// and smtp+starttls:// with a sign-in -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (openssl), and its key."""
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "server.crt", folder / "server.key"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def _server_context(certificate: tuple[Path, Path]) -> Any:
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*map(str, certificate))
+    return context
+
+
+def test_smtps_and_starttls_with_a_sign_in(certificate, monkeypatch):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # the client trusts it
+    seen: list[tuple[bytes, bytes]] = []
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        assert isinstance(data, LoginPassword)
+        seen.append((data.login, data.password))
+        return AuthResult(success=data.password == b"s3cret:pw")
+
+    context = _server_context(certificate)
+    with smtp_server(ssl_context=context) as (inbox, port):
+        target = parse_smtp_url(f"smtps://127.0.0.1:{port}")
+        mail.send_one(MailSettings(target, "a@example.org", BASE, 5.0), "p@example.org", "S", "B")
+        assert len(inbox.wait_for(1)) == 1
+    starttls = {
+        "tls_context": context,
+        "require_starttls": True,
+        "auth_required": True,
+        "authenticator": check,
+    }
+    with smtp_server(**starttls) as (inbox, port):
+        url = f"smtp+starttls://kc%40clinic.org:s3cret%3Apw@127.0.0.1:{port}"
+        target = parse_smtp_url(url)
+        mail.send_one(MailSettings(target, "a@example.org", BASE, 5.0), "p@example.org", "S", "B")
+        assert len(inbox.wait_for(1)) == 1
+        plain = parse_smtp_url(f"smtp://127.0.0.1:{port}")  # no STARTTLS: refused
+        with pytest.raises(smtplib.SMTPException) as refused:
+            mail.send_one(
+                MailSettings(plain, "a@example.org", BASE, 5.0), "p@example.org", "S", "B"
+            )
+        assert "STARTTLS" in str(refused.value)
+    assert seen == [(b"kc@clinic.org", b"s3cret:pw")]
