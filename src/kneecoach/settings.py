@@ -9,7 +9,7 @@
 | `KNEECOACH_CLINIC__<NAME>` | clinic mode: session timeouts, argon2 costs (`ClinicSettings`) |
 | `KNEECOACH_CLINIC_MODE` | `1`: clinic mode (`serve --clinic` sets it for its workers) |
 | `KNEECOACH_PUBLIC_HOSTS` | clinic mode: the host names used beyond loopback (JSON list) |
-| `KNEECOACH_SMTP_URL` | clinic mode: where alert mail goes (`smtp://`, `smtps://`, `smtp+starttls://`) |
+| `KNEECOACH_SMTP_URL` | clinic mode: alert mail (`smtp://`, `smtps://`, `smtp+starttls://`) |
 | `KNEECOACH_MAIL_FROM` | clinic mode: the sender of alert mail |
 | `KNEECOACH_BASE_URL` | clinic mode: the address links in alert mail start with |
 

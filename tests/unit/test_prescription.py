@@ -20,7 +20,7 @@ from kneecoach.domain.planning import (
 )
 from kneecoach.domain.prescription import PR8_NOTE, check_prescription
 from kneecoach.domain.progression import SetResult
-from kneecoach.domain.state import CheckIn
+from kneecoach.domain.state import CheckIn, Replan
 from tests.factories import profile
 
 CATALOGUE = load_catalogue()
@@ -236,3 +236,69 @@ def test_a_locked_exercise_at_the_top_adds_no_variant():
     assert [s.slot for s in course.slots] == ["lateral-leg-raise"]
     decision = course.last_decision("lateral-leg-raise")
     assert decision is not None and decision.rule == "CL-2"
+
+
+# --- the engine adds nothing to a prescribed programme (CL-1) ------------------------------
+
+
+def test_pr8s_return_adds_no_stretch_to_a_prescribed_programme():
+    """Under PR-8 from the start, a physio prescribes no stretch. After 14 days at pain
+    0-2 the ban lifts (PR-8, with its numbers) but the stretches stay out: the physio
+    chooses. The same slots as a plain settings change get them back."""
+    first = tuple(s for s in FIRST.slots if not CATALOGUE.get(s.exercise_id).valgus_stress)
+    prescribed = check(body(item("bridge", reps=10)), valgus_ban=True).slots
+
+    def course(replan: Replan):
+        return replay(
+            profile=PROFILE,
+            catalogue=CATALOGUE,
+            start=START,
+            baseline=3,
+            first_slots=first,
+            valgus_ban=True,
+            sessions=[],
+            checkins=[CheckIn(day(n), 1, True) for n in range(20)],
+            replans=[(day(1), replan)],
+            until=day(19),
+        )
+
+    with_physio = course(Replan(prescribed, prescribed=True))
+    assert [s.exercise_id for s in with_physio.slots] == ["bridge"]
+    lift = [d for d in with_physio.decisions if d.rule == "PR-8"]
+    assert len(lift) == 1 and lift[0].numbers == {"days": 14, "pain": 1}
+    assert "physiotherapist" in lift[0].reason and not with_physio.valgus_ban
+
+    plain = course(Replan(prescribed))
+    added = [d.exercise_id for d in plain.decisions if d.rule == "PR-8"]
+    assert added and all(CATALOGUE.get(e).valgus_stress for e in added)
+    assert set(added) <= {s.exercise_id for s in plain.slots}
+
+
+def test_pr9s_opening_adds_no_exercise_to_a_prescribed_programme():
+    """A gentle programme under a prescription opens by PR-9 (its decision and numbers)
+    without the planner's exercises; without the prescription they are added."""
+    prescribed = check(body(item("bridge", reps=10))).slots
+
+    def course(replan: Replan):
+        return replay(
+            profile=PROFILE,
+            catalogue=CATALOGUE,
+            start=START,
+            baseline=7,
+            first_slots=FIRST.slots,
+            valgus_ban=False,
+            gentle=True,
+            sessions=[],
+            checkins=[CheckIn(day(n), 2, True) for n in range(12)],
+            replans=[(day(1), replan)],
+            until=day(11),
+        )
+
+    with_physio = course(Replan(prescribed, prescribed=True))
+    opened = [d for d in with_physio.decisions if d.rule == "PR-9"]
+    assert len(opened) == 1 and opened[0].numbers["highest"] == 2
+    assert "physiotherapist" in opened[0].reason and not with_physio.gentle
+    assert [s.exercise_id for s in with_physio.slots] == ["bridge"]
+
+    plain = course(Replan(prescribed))
+    assert len(plain.slots) > 1 and not plain.gentle

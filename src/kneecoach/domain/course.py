@@ -167,6 +167,7 @@ class _Day:
         self.gentle = state.gentle
         self.seen_mean = state.seen_mean
         self.version = state.version
+        self.prescribed = state.prescribed
         self.stopped_sessions: list[str] = []
         self.decisions: list[Decision] = []
         self.started: list[Escalation] = []
@@ -258,6 +259,7 @@ class _Day:
             seen_mean=self.seen_mean,
             version=self.version,
             stopped_sessions=tuple(self.stopped_sessions),
+            prescribed=self.prescribed,
         )
 
 
@@ -283,6 +285,7 @@ def _replan(w: _Day, replan: Replan | None) -> None:
         if old is None or (old.exercise_id, old.dose) != (new.exercise_id, new.dose):
             w.history[slot_id] = []
     w.slots = new_slots
+    w.prescribed = replan.prescribed
     w.equipment = replan.equipment if replan.equipment is not None else w.equipment
     w.access = replan.access if replan.access is not None else w.access
 
@@ -443,6 +446,30 @@ def _pr8_lift(w: _Day) -> None:
     if latest is None or latest > rules.PR8_MAX_PAIN:
         return
     w.ban = False
+    since = "the start" if w.ban_start == w.start else "the injury was reported"
+    if w.prescribed:
+        # CL-1: the physiotherapist chose the exercises; the stretches may come back now,
+        # and adding them is their call.
+        if HAND_PRESSURE_STRETCH in w.slots:
+            w.slots[HAND_PRESSURE_STRETCH] = replace(w.slots[HAND_PRESSURE_STRETCH], note=None)
+        reason = (
+            f"PR-8: {days} days since {since} and pain score {latest}/10 (0-2) → the "
+            "inner-knee stretches may come back. Your physiotherapist chose your "
+            "exercises, so they decide."
+        )
+        w.decisions.append(
+            Decision(
+                w.day,
+                "programme",
+                "programme",
+                "progress",
+                "PR-8",
+                reason,
+                {"days": days, "pain": latest},
+            )
+        )
+        w.changes.append(reason)
+        return
     kit = _Kit(0, w.equipment, w.access)
     for stretch_id in STRETCH_ORDER:
         exercise = w.catalogue.get(stretch_id)
@@ -456,7 +483,6 @@ def _pr8_lift(w: _Day) -> None:
             continue
         w.slots[stretch_id] = Slot(stretch_id, "stretch", stretch_id, starting_dose(exercise))
         w.history[stretch_id] = []
-        since = "the start" if w.ban_start == w.start else "the injury was reported"
         reason = (
             f"PR-8: {days} days since {since} and pain score "
             f"{latest}/10 (0-2) → {exercise.name.lower()} added."
@@ -490,13 +516,23 @@ def _pr9_open(w: _Day) -> None:
     w.gentle = False
     fresh = full_slots(w.catalogue, _Kit(0, w.equipment, w.access), valgus_ban=w.ban)
     present = w.present()
-    added = [s for s in fresh if s.slot not in w.slots and s.exercise_id not in present]
+    # CL-1: under a prescription the physiotherapist chooses what is added.
+    added = (
+        []
+        if w.prescribed
+        else [s for s in fresh if s.slot not in w.slots and s.exercise_id not in present]
+    )
     names = ", ".join(w.catalogue.get(s.exercise_id).name.lower() for s in added)
+    opens = (
+        "the programme is no longer gentle. Your physiotherapist chose your exercises, so "
+        "they decide what to add"
+        if w.prescribed
+        else f"the full programme opens{': ' + names + ' added' if names else ''}"
+    )
     reason = (
         f"PR-9: every daily pain score (0-10) of the last {rules.PR9_DAYS} days was "
-        f"{rules.PR9_MAX_SCORE} or less (highest {max(pains)}, {len(pains)} scores) → the "
-        f"full programme opens{': ' + names + ' added' if names else ''}; every dose "
-        "reached so far is kept."
+        f"{rules.PR9_MAX_SCORE} or less (highest {max(pains)}, {len(pains)} scores) → "
+        f"{opens}; every dose reached so far is kept."
     )
     numbers: dict[str, object] = {
         "days": rules.PR9_DAYS,

@@ -71,6 +71,9 @@ class Replan:
     # The new equipment and access, when the change brought them (None: unchanged).
     equipment: frozenset[str] | None = None
     access: frozenset[str] | None = None
+    # CL-1: a physiotherapist chose these exercises; the engine adds none of its own
+    # (PR-8's return and PR-9's opening leave the choice to them).
+    prescribed: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class CourseState:
     seen_mean: Fraction | None
     version: Version  # the newest programme version the course made
     stopped_sessions: tuple[str, ...] = ()  # keys of `day`'s sessions logged while stopped
+    prescribed: bool = False  # CL-1: the physiotherapist chose the exercises
     state_version: int = STATE_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -184,6 +188,7 @@ class CourseState:
                 version.valgus_ban,
             ],
             "stopped_sessions": list(self.stopped_sessions),
+            "prescribed": self.prescribed,
         }
 
     @classmethod
@@ -230,6 +235,7 @@ class CourseState:
                 bool(version_ban),
             ),
             stopped_sessions=tuple(raw["stopped_sessions"]),
+            prescribed=bool(raw.get("prescribed", False)),
         )
 
 

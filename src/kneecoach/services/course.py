@@ -42,6 +42,7 @@ from kneecoach.domain.state import (
     DayEvents,
     LoggedEntry,
     LoggedSession,
+    Replan,
     StateVersionError,
     Version,
 )
@@ -200,7 +201,14 @@ def fold(reads: Reads, until: dt.date, catalogue: Catalogue) -> Loaded:
         Clearance(c["date"], c["cleared_by"], triage(c["answers"])) for c in reads.clearances
     ]
     replans = [
-        (v["effective_date"], tuple(Slot.from_dict(s) for s in v["programme"]["slots"]))
+        (
+            v["effective_date"],
+            Replan(
+                tuple(Slot.from_dict(s) for s in v["programme"]["slots"]),
+                # CL-1: a prescription, or a settings change that kept one
+                prescribed=v["programme"].get("prescribed_by") is not None,
+            ),
+        )
         for v in versions
         if v["programme"].get("source") in REPLAN_SOURCES and v["effective_date"] <= until
     ]
