@@ -44,7 +44,9 @@ def patient_record(
 ) -> dict[str, Any]:
     """{"patient": {"patient_id", "name", "email", "physio_id", "physio_name",
     "start_date"}, "clinical": None or {"today", "progress", "history", "versions",
-    "slots", "days_per_week", "minutes_per_session", "session_days"}} for staff in scope.
+    "slots", "pending_from", "days_per_week", "minutes_per_session", "session_days"}}
+    for staff in scope. `slots` are the programme as it will stand: a prescription in
+    force from a later day (`pending_from`, else None), or the course's today.
 
     `clinical` is None for anyone but the patient's physio, and before the patient has
     started their programme. One unit of work, one `read` event (`patient-page`)."""
@@ -92,6 +94,11 @@ def _clinical(store: Store, catalogue: Catalogue, patient_id: int, day: dt.date)
     start = person["start_date"]
     loaded = load(store, catalogue, patient_id, max(day, start), person)
     sessions = [_iso_row(s) for s in store.sessions(patient_id)]
+    pending = [
+        v
+        for v in store.programme_versions(patient_id, since=day + dt.timedelta(days=1))
+        if v["programme"].get("source") == "prescription"
+    ]
     return {
         "today": today,
         "progress": progress,
@@ -102,7 +109,12 @@ def _clinical(store: Store, catalogue: Catalogue, patient_id: int, day: dt.date)
         },
         # every programme version, those in force from a later day (a prescription) too
         "versions": _versions_to(store, patient_id, dt.date.max),
-        "slots": [slot.as_dict() for slot in loaded.course.slots],
+        # the programme as it will stand: a prescription in force from a later day, or
+        # the course's slots today
+        "slots": pending[-1]["programme"]["slots"]
+        if pending
+        else [slot.as_dict() for slot in loaded.course.slots],
+        "pending_from": pending[-1]["effective_date"].isoformat() if pending else None,
         "days_per_week": loaded.profile.days_per_week,
         "minutes_per_session": loaded.profile.minutes_per_session,
         "session_days": sorted({s["date"] for s in sessions if s["date"] >= start.isoformat()}),
