@@ -15,10 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from kneecoach.content.loader import load_catalogue
+from kneecoach.reports.current import for_physio
 from kneecoach.reports.fhir import validate_bundle
-from kneecoach.store.db import connect
+from kneecoach.services.actor import Actor
+from kneecoach.store.db import connect, database
 from kneecoach.web.clinic.auth import csrf_for
-from tests.clinic_web.conftest import TODAY, Account, Clock, World, build_world, clinic_client
+from tests.clinic_web.conftest import NOW, TODAY, Account, Clock, World, build_world, clinic_client
 
 TOMORROW = TODAY + dt.timedelta(days=1)
 # KNEECOACH_TEST_PDF_DIR=dir keeps the PDFs there, to look at (pdftoppm -png).
@@ -237,6 +240,14 @@ def test_the_exports_are_the_patients_and_each_is_audited(client, world, pg_url)
         ]
         if OUT:
             (OUT / export).write_bytes(answer.content)
+    # the handout is the programme as prescribed (from tomorrow), printed today
+    physio = Actor("physio", world.physio_a.account_id, None, world.physio_a.clinic_id)
+    now, _ = for_physio(
+        database(pg_url), load_catalogue(), physio, patient_id, TODAY, "handout", now=NOW
+    )
+    doses = {i.exercise_id: i.dose for s in now.week for b in s.blocks for i in b.items}
+    assert (doses["bridge"].sets, doses["bridge"].reps) == (3, 12)
+    assert {s.exercise_id for s in now.course.slots if s.locked} == {"bridge"}
 
 
 def test_the_fhir_bundle_has_a_service_request_for_each_prescription(client, world, pg_url):

@@ -89,9 +89,10 @@ def for_physio(
     now: dt.datetime,
     origin: Origin = CLI,
 ) -> tuple[Current, dict[str, Any]]:
-    """A clinic patient's programme on `day` and their export document, for their physio
-    only; one `export` audit event (`services.exports.for_physio`)."""
+    """A clinic patient's programme on `day` (for the handout: with a prescription that
+    starts later) and their export document, for their physio only; one `export` audit
+    event (`services.exports.for_physio`)."""
     found, document = exports.for_physio(
         uow, catalogue, actor, patient_id, day, export, now=now, origin=origin
     )
-    return current_of(found, catalogue, day), document
+    return current_of(found, catalogue, found.day), document

@@ -36,6 +36,7 @@ class Snapshot:
     decision and escalation up to it, and everything they logged (any date)."""
 
     person_id: int
+    day: dt.date
     person: dict[str, Any]
     loaded: Loaded
     decisions: tuple[Decision, ...]
@@ -53,6 +54,7 @@ def snapshot_in(store: Store, catalogue: Catalogue, person_id: int, day: dt.date
     decisions, escalations = history(store, loaded)
     return Snapshot(
         person_id,
+        day,
         person,
         loaded,
         tuple(decisions),
@@ -78,14 +80,16 @@ def for_physio(
     (docs/export-format.md), for a printout or a FHIR bundle made by their physio only
     (`clinic.clinical_access`). One unit of work with one `export` audit event whose
     outcome names the export; a refusal leaves a `denied` event instead. NoProgrammeYet
-    before the patient has started."""
+    before the patient has started. The handout is the programme as it will stand: a
+    prescription that starts on a later day is in it (the snapshot is of that day)."""
 
     def work(store: Store) -> tuple[Snapshot, dict[str, Any]]:
         member = clinical_access(store, actor, patient_id)
         patient = store.clinic.patient(member.clinic_id, patient_id)
         if patient is None or patient.start_date is None:
             raise NoProgrammeYet()
-        found = snapshot_in(store, catalogue, patient_id, day), _export(store, patient_id)
+        until = _handout_day(store, patient_id, day) if export == "handout" else day
+        found = snapshot_in(store, catalogue, patient_id, until), _export(store, patient_id)
         audit.record(
             store,
             at=now,
@@ -98,3 +102,14 @@ def for_physio(
         return found
 
     return audit.write_or_deny(uow, work, actor=actor, now=now, origin=origin)
+
+
+def _handout_day(store: Store, patient_id: int, day: dt.date) -> dt.date:
+    """`day`, or the start of the newest prescription still to come, so a handout
+    printed at the appointment shows what the physio has just prescribed."""
+    later = [
+        v["effective_date"]
+        for v in store.programme_versions(patient_id, since=day + dt.timedelta(days=1))
+        if v["programme"].get("source") == "prescription"
+    ]
+    return max(later, default=day)

@@ -128,7 +128,7 @@ def _patient(
             db, account.actor, number, status="open", now=now, origin=origin
         )
         context = _clinical_context(request, catalogue, clinical, open_alerts, values)
-    saved = request.query_params.get("saved")
+    saved = _iso_day(request.query_params.get("saved"))
     errors = errors or {}
     return _page(
         request,
@@ -138,7 +138,7 @@ def _patient(
         patient=patient,
         clinical=clinical,
         names=catalogue_names(catalogue),
-        saved=day_words(saved) if saved else None,
+        saved=day_words(saved.isoformat()) if saved else None,
         acknowledged=request.query_params.get("acknowledged") == "1",
         alert_gone=request.query_params.get("alert") == "gone",
         errors=errors,
@@ -149,6 +149,14 @@ def _patient(
         status_code=status,
         **context,
     )
+
+
+def _iso_day(text: str | None) -> dt.date | None:
+    """The day in `?saved=` (the redirect after a prescription), if it is one."""
+    try:
+        return dt.date.fromisoformat(text or "")
+    except ValueError:
+        return None
 
 
 def _clinical_context(
