@@ -209,3 +209,35 @@ def test_a_fixed_number_of_queries_and_one_audit_event(world: ClinicWorld, uow: 
     assert len(rows) == 6
     assert len(many) == len(few)
     assert events() == before + 1
+
+
+def test_a_list_read_again_is_never_stale(world: ClinicWorld, uow: Database) -> None:
+    """The second read of an unchanged list is served from memory; anything that changes
+    a row changes what is served."""
+    physio = world.physio.actor
+
+    def row(pid: int) -> dict[str, object]:
+        rows = dashboard(uow, physio, today=TODAY, now=NOW)
+        return next(r for r in rows if r["patient_id"] == pid)
+
+    pid = add_patient(uow, physio, "Cache Test", NOW, start=START)
+    check_in(uow, pid, ago(5), 3)
+    assert row(pid)["last_checkin"] == ago(5).isoformat()
+    with counting(uow) as served:
+        assert row(pid)["open_alerts"] == 0
+    check_in(uow, pid, ago(1), 4)  # a check-in
+    assert row(pid)["last_checkin"] == ago(1).isoformat()
+    add_alert(uow, world.clinic_id, pid, "urgent", NOW)  # an alert opened
+    assert (row(pid)["open_alerts"], row(pid)["urgency"]) == (1, "urgent")
+    acknowledge_all(uow, NOW)  # ... and acknowledged
+    assert (row(pid)["open_alerts"], row(pid)["urgency"]) == (0, "none")
+    do_session(uow, pid, ago(0), "today")  # a session
+    assert row(pid)["adherence_14d"]["done"] == 1  # type: ignore[index]
+    clinic.assign_patient(uow, world.admin.actor, pid, world.other_physio.account_id, now=NOW)
+    assert pid not in [r["patient_id"] for r in dashboard(uow, physio, today=TODAY, now=NOW)]
+    # The next day is another list.
+    later = dashboard(uow, world.other_physio.actor, today=TODAY + dt.timedelta(days=1), now=NOW)
+    assert next(r for r in later if r["patient_id"] == pid)["programme_week"] == 4
+    # A read served from memory still reads the key (and records its audit event).
+    assert any("FROM accounts" in s for s in served)
+    assert not any("checkins" in s for s in served)

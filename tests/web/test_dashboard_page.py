@@ -125,3 +125,20 @@ def test_an_admin_sees_names_but_not_how_others_patients_are(place: Clinic) -> N
     assert names_in_order(page.text) == ["John Okafor", "Maria Lopez", "Susan Park"]  # by name
     assert page.text.count("Not your patient") == 3
     assert "Emergency" not in page.text and "urg-urgent" not in page.text
+
+
+def test_a_long_list_comes_a_page_at_a_time_in_the_same_order(
+    place: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kneecoach.web.clinic import dashboard as page_module
+
+    monkeypatch.setattr(page_module, "PAGE_ROWS", 2)
+    browser = place.client("physio")
+    first = browser.get("/clinic")
+    assert names_in_order(first.text) == ["Maria Lopez", "John Okafor"]
+    assert "3 patients · 1 with open alerts · showing 1-2" in first.text
+    assert 'href="/clinic?page=2">Next patients</a>' in first.text
+    second = browser.get("/clinic", params={"page": "2"})
+    assert names_in_order(second.text) == ["Susan Park"]
+    assert 'href="/clinic">Previous patients</a>' in second.text
+    assert names_in_order(browser.get("/clinic", params={"page": "9"}).text) == ["Susan Park"]

@@ -13,7 +13,11 @@ Fields and order: docs/dashboard.md.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kneecoach.domain.summary import (
     SUMMARY_VERSION,
@@ -32,6 +36,49 @@ if TYPE_CHECKING:
     from kneecoach.services.uow import UnitOfWork
     from kneecoach.store.repository import Store
 
+
+@dataclass
+class Listing:
+    """A reader's whole list, sorted, and encodings of it made once (`dashboard_encoded`)."""
+
+    rows: list[dict[str, Any]]
+    encoded: dict[str, Any] = field(default_factory=dict)
+
+
+class ListCache:
+    """The last list made for each reader and day (its rows, sorted; callers copy before
+    they change one), kept with the key it was read under (`ClinicStore.dashboard_key`):
+    served again only while the key is the same, so never stale. Each server process has
+    its own; a few readers' lists at most."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, tuple[Hashable, Listing]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, place: Hashable, key: Hashable) -> Listing | None:
+        with self._lock:
+            found = self._items.get(place)
+            if found is None or found[0] != key:
+                return None
+            self._items.move_to_end(place)
+            return found[1]
+
+    def put(self, place: Hashable, key: Hashable, listing: Listing) -> None:
+        with self._lock:
+            self._items[place] = (key, listing)
+            self._items.move_to_end(place)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+LISTS = ListCache()
+
+T = TypeVar("T")
 CLINICAL_FIELDS = (
     "urgency",
     "rules",
@@ -60,27 +107,60 @@ def dashboard(
     """A physio's own patients (an admin: every patient of the clinic), in the
     dashboard's order, as of `today`. `search`: only names that contain it (any case);
     `open_only`: only patients with open alerts; `trend`: add each row's daily pain
-    of the last 28 days (the page's chart). One `read` event."""
-
-    def work(store: Store) -> list[dict[str, Any]]:
-        member = audit.signed_in(store, actor)
-        if member.role not in STAFF:
-            raise Forbidden().by(member)
-        found = store.clinic.dashboard(
-            member.clinic_id, member.id, today, everyone=member.role == "admin"
-        )
-        audit.record(
-            store, at=now, action="read", outcome="patient-list", account=member, origin=origin
-        )
-        return [_row(record, today, trend) for record in found]
-
-    rows = audit.write_or_deny(uow, work, actor=actor, now=now, origin=origin)
+    of the last 28 days (the page's chart). One `read` event. The rows are shared with
+    later calls: copy one before changing it."""
+    rows = _listing(uow, actor, today=today, now=now, origin=origin, trend=trend).rows
     if search and search.strip():
         wanted = search.strip().casefold()
         rows = [row for row in rows if wanted in row["name"].casefold()]
     if open_only:
         rows = [row for row in rows if row["open_alerts"]]
-    return sorted(rows, key=_order)
+    return rows
+
+
+def dashboard_encoded(
+    uow: UnitOfWork,
+    actor: Actor,
+    encode: Callable[[list[dict[str, Any]]], T],
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    origin: Origin = CLI,
+) -> T:
+    """`encode(rows)` of the whole list, made once for as long as the list is the same
+    (the API's JSON: 1,000 rows are validated and written once, not at every request).
+    One `read` event, as `dashboard`."""
+    listing = _listing(uow, actor, today=today, now=now, origin=origin, trend=False)
+    name = getattr(encode, "__qualname__", repr(encode))
+    if name not in listing.encoded:
+        listing.encoded[name] = encode(listing.rows)
+    found: T = listing.encoded[name]
+    return found
+
+
+def _listing(
+    uow: UnitOfWork, actor: Actor, *, today: dt.date, now: dt.datetime, origin: Origin, trend: bool
+) -> Listing:
+    def work(store: Store) -> Listing:
+        member = audit.signed_in(store, actor)
+        if member.role not in STAFF:
+            raise Forbidden().by(member)
+        everyone = member.role == "admin"
+        clinic = store.clinic
+        place = (member.clinic_id, member.id, everyone, today, trend, uow.key)
+        key = clinic.dashboard_key(member.clinic_id, member.id, everyone=everyone)
+        found = LISTS.get(place, key)
+        if found is None:
+            records = clinic.dashboard(member.clinic_id, member.id, today, everyone=everyone)
+            found = Listing(sorted((_row(r, today, trend) for r in records), key=_order))
+            LISTS.put(place, key, found)
+        # Last: the audit chain's lock is held from here to the commit.
+        audit.record(
+            store, at=now, action="read", outcome="patient-list", account=member, origin=origin
+        )
+        return found
+
+    return audit.write_or_deny(uow, work, actor=actor, now=now, origin=origin)
 
 
 def _order(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -110,7 +190,7 @@ def _row(record: DashboardRecord, today: dt.date, trend: bool) -> dict[str, Any]
         stored = None  # an older shape: rewritten at the next fold, unknown until then
     if patient.start_date is None:
         stored = None  # added by their physio, not started yet
-    read = as_of(stored, today) if stored is not None else None
+    read = as_of(stored, today, trend=trend) if stored is not None else None
     alerts = record.open_alerts
     standing = read["urgency"] if read else "none"
     row.update(
@@ -121,7 +201,7 @@ def _row(record: DashboardRecord, today: dt.date, trend: bool) -> dict[str, Any]
             "programme_week": programme_week(patient.start_date, today)
             if patient.start_date
             else None,
-            "last_checkin": _iso(record.last_checkin),
+            "last_checkin": _iso(_last_checkin(record, stored, today)),
             "weekly_mean": read["weekly_mean"] if read else None,
             "baseline": read["baseline"] if read else None,
             "adherence_14d": {
@@ -133,8 +213,20 @@ def _row(record: DashboardRecord, today: dt.date, trend: bool) -> dict[str, Any]
         }
     )
     if trend:
-        row["trend"] = [[d.isoformat(), pain] for d, pain in read["trend"]] if read else []
+        row["trend"] = read["trend"] if read else []
     return row
+
+
+def _last_checkin(
+    record: DashboardRecord, stored: dict[str, Any] | None, today: dt.date
+) -> dt.date | None:
+    """The newest check-in on or before today: of the last 30 days if there is one, else
+    the summary's (every check-in stores a new state, and its summary, at once)."""
+    if record.last_checkin_30d is not None:
+        return record.last_checkin_30d
+    kept = stored["last_checkin"] if stored else None
+    day = dt.date.fromisoformat(kept) if kept else None
+    return day if day is not None and day <= today else None
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, func, literal, select, union, update
+from sqlalchemy import delete, exists, func, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from kneecoach.store.tables import (
@@ -95,7 +95,7 @@ class DashboardRecord:
     summary_day: dt.date | None
     summary: dict[str, Any] | None
     open_alerts: dict[str, int]  # urgency -> how many unacknowledged
-    last_checkin: dt.date | None
+    last_checkin_30d: dt.date | None  # the last check-in of the 30 days ending today
     days_with_data_30d: int
     sessions_done_14d: int
 
@@ -313,10 +313,10 @@ class ClinicStore:
     ) -> list[DashboardRecord]:
         """The patients of `physio_id` (with `everyone`, every patient of the clinic), by
         id, with what the dashboard needs of their course as of `today`: the stored
-        summary, open alerts by urgency, the last check-in on or before `today`, the
-        days with a check-in or session of the 30 ending `today`, the sessions of the
+        summary, open alerts by urgency, the last check-in of the 30 days ending
+        `today`, the days of those 30 with a check-in or session, the sessions of the
         14 ending `today` not logged while stopped. Only `physio_id`'s own patients'
-        clinical rows are read. Five queries for the whole list."""
+        clinical rows are read. Three queries for the whole list."""
         query = self._patients_query(clinic_id)
         if not everyone:
             query = query.where(Account.physio_id == physio_id)
@@ -341,38 +341,36 @@ class ClinicStore:
             .group_by(Alert.person_id, Alert.urgency)
         ):
             alerts.setdefault(person_id, {})[urgency] = int(count)
-        last: dict[int, dt.date] = _pairs(
-            self._session.execute(
-                select(Checkin.person_id, func.max(Checkin.date))
-                .where(Checkin.person_id.in_(mine), Checkin.date <= today)
-                .group_by(Checkin.person_id)
-            )
-        )
-        first_30 = today - dt.timedelta(days=29)
-        days = union(
-            select(Checkin.person_id, Checkin.date.label("day")).where(
-                Checkin.person_id.in_(mine), Checkin.date.between(first_30, today)
-            ),
-            select(ExerciseSession.person_id, ExerciseSession.date.label("day")).where(
+        # Check-ins and sessions of the 30 days, in one pass: the days with any, the last
+        # check-in among them, the sessions of the last 14 not logged while stopped.
+        first_30, first_14 = today - dt.timedelta(days=29), today - dt.timedelta(days=13)
+        events = union_all(
+            select(
+                Checkin.person_id,
+                Checkin.date.label("day"),
+                literal(True).label("checkin"),
+                literal(False).label("counted"),
+            ).where(Checkin.person_id.in_(mine), Checkin.date.between(first_30, today)),
+            select(
+                ExerciseSession.person_id,
+                ExerciseSession.date,
+                literal(False),
+                ~ExerciseSession.while_stopped,
+            ).where(
                 ExerciseSession.person_id.in_(mine), ExerciseSession.date.between(first_30, today)
             ),
         ).subquery()
-        data_days: dict[int, int] = _pairs(
-            self._session.execute(
-                select(days.c.person_id, func.count(literal(1))).group_by(days.c.person_id)
+        activity = {
+            person_id: (int(days), last, int(done or 0))
+            for person_id, days, last, done in self._session.execute(
+                select(
+                    events.c.person_id,
+                    func.count(events.c.day.distinct()),
+                    func.max(events.c.day).filter(events.c.checkin),
+                    func.count().filter(events.c.counted & (events.c.day >= first_14)),
+                ).group_by(events.c.person_id)
             )
-        )
-        done: dict[int, int] = _pairs(
-            self._session.execute(
-                select(ExerciseSession.person_id, func.count())
-                .where(
-                    ExerciseSession.person_id.in_(mine),
-                    ExerciseSession.date.between(today - dt.timedelta(days=13), today),
-                    ExerciseSession.while_stopped.is_(False),
-                )
-                .group_by(ExerciseSession.person_id)
-            )
-        )
+        }
         out = []
         for row in rows:
             patient = _patient(row[:8])
@@ -384,12 +382,42 @@ class ClinicStore:
                     summary_day=row[8],
                     summary=row[9],
                     open_alerts=alerts.get(patient.patient_id, {}),
-                    last_checkin=last.get(patient.patient_id),
-                    days_with_data_30d=int(data_days.get(patient.patient_id, 0)),
-                    sessions_done_14d=int(done.get(patient.patient_id, 0)),
+                    last_checkin_30d=activity.get(patient.patient_id, (0, None, 0))[1],
+                    days_with_data_30d=activity.get(patient.patient_id, (0, None, 0))[0],
+                    sessions_done_14d=activity.get(patient.patient_id, (0, None, 0))[2],
                 )
             )
         return out
+
+    def dashboard_key(self, clinic_id: int, physio_id: int, *, everyone: bool) -> tuple[Any, ...]:
+        """What `dashboard` would read, in brief: it changes whenever a row of it would
+        (a patient added, renamed, reassigned or signed up; anything they record, which
+        moves their revision; a new stored summary; an alert opened or acknowledged).
+        Two light queries, no JSON and no events read."""
+        query = self._patients_query(clinic_id)
+        if not everyone:
+            query = query.where(Account.physio_id == physio_id)
+        query = (
+            query.add_columns(Person.revision, CourseSummary.day)
+            .outerjoin(CourseSummary, CourseSummary.person_id == Account.person_id)
+            .order_by(Account.person_id)
+        )
+        rows = tuple(tuple(row) for row in self._session.execute(query))
+        mine = (
+            select(Account.person_id)
+            .where(
+                Account.clinic_id == clinic_id,
+                Account.role == "patient",
+                Account.physio_id == physio_id,
+            )
+            .scalar_subquery()
+        )
+        alerts = self._session.execute(
+            select(func.count(), func.max(Alert.id), func.count(Alert.acknowledged_at)).where(
+                Alert.person_id.in_(mine)
+            )
+        ).one()
+        return rows, tuple(alerts)
 
     def _patients_query(self, clinic_id: int) -> Any:
         started = exists().where(ProgrammeVersion.person_id == Account.person_id).correlate(Account)

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import audit, auth, clinic, dashboard
@@ -485,12 +485,26 @@ def create_patient(
         403,
     ),
 )
-def list_patients(request: Request, db: DbDep, who: SignedInDep) -> list[dict[str, Any]]:
+def list_patients(request: Request, db: DbDep, who: SignedInDep) -> Response:
     """The dashboard: a physio's own patients, who needs them first; for an admin, every
     patient of the clinic, with clinical fields only for their own (docs/dashboard.md)."""
-    return dashboard.dashboard(
-        db, who.actor, today=app_today(request), now=app_now(request), origin=origin_of(request)
+    body = dashboard.dashboard_encoded(
+        db,
+        who.actor,
+        _dashboard_json,
+        today=app_today(request),
+        now=app_now(request),
+        origin=origin_of(request),
     )
+    return Response(body, media_type="application/json")
+
+
+_DASHBOARD = TypeAdapter(list[PatientSummaryPublic])
+
+
+def _dashboard_json(rows: list[dict[str, Any]]) -> bytes:
+    """The rows checked against the response model and written, once per list."""
+    return _DASHBOARD.dump_json(_DASHBOARD.validate_python(rows))
 
 
 @router.get(
