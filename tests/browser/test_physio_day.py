@@ -171,6 +171,10 @@ def test_a_physio_acts_on_a_red_flag_and_the_patient_sees_the_change_the_next_da
     kept.get_by_label("Lock: keep this dose (CL-2)").check()
     physio.locator("#rx-bridge-reps").fill("12")  # from 15
     physio.locator("#rx-bridge-note").fill("Slowly, and stop if the knee catches.")
+    submit(physio, "Save the programme")  # no reason yet: refused, nothing lost
+    expect(physio.locator("#err-reason")).to_be_visible()
+    expect(physio.locator("#rx-bridge-reps")).to_have_value("12")
+    expect(kept.get_by_label("Lock: keep this dose (CL-2)")).to_be_checked()
     physio.get_by_label("Reason (the patient reads it)").fill(REASON)
     submit(physio, "Save the programme")
     expect(physio.locator("#saved")).to_have_text(

@@ -183,6 +183,7 @@ def test_a_refused_prescription_is_shown_again_with_the_message_by_the_field(cli
     error = re.search(r'<p class="error" id="err-bridge\.reps">([^<]+)</p>', html)
     assert error and "10" in error.group(1) and "15" in error.group(1), error
     assert 'href="#field-bridge.reps"' in html  # the summary links to the field
+    assert "The programme is not saved yet." in html  # said at the top of the page too
     # nothing lost: what was typed is there again
     assert re.search(r'name="bridge\.reps"[^>]*value="40"', html)
     assert "Steady strength first; walking a bit longer." in html
@@ -294,7 +295,7 @@ def test_the_physio_acknowledges_a_red_flag_alert_with_a_note(client, world, pg_
     assert done.status_code == 200, done.text
     page = page_of(client, world.physio_a, world.patient_a)
     alerts = page.text[page.text.index('id="alerts"') : page.text.index('class="card today-card"')]
-    found = re.search(rf'action="/patients/{patient_id}/alerts/(\d+)/ack"', alerts)
+    found = re.search(rf'action="/patients/{patient_id}/alerts/(\d+)/ack#alerts"', alerts)
     assert found, alerts
     assert "Urgent" in alerts and "RF-2" in alerts
     alert_id = found.group(1)
