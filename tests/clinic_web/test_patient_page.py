@@ -79,6 +79,15 @@ def events_after(url: str, last: int) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in rows]
 
 
+def routes_after(url: str, last: int, outcome: str) -> list[str]:
+    with connect(url).connect() as connection:
+        rows = connection.execute(
+            text("SELECT route FROM audit_events WHERE id > :last AND outcome = :o ORDER BY id"),
+            {"last": last, "o": outcome},
+        )
+        return [str(row[0]) for row in rows]
+
+
 def versions_of(url: str, patient_id: int) -> int:
     with connect(url).connect() as connection:
         found = connection.execute(
@@ -148,6 +157,9 @@ def test_the_physio_sees_every_section_in_one_audited_read(client, world, pg_url
         ("read", "patient-page", world.physio_a.account_id, world.patient_a.patient_id)
     ]
     assert all(e[2:] == (world.physio_a.account_id, world.patient_a.patient_id) for e in found)
+    assert routes_after(pg_url, last, "patient-page") == [
+        f"GET /patients/{world.patient_a.patient_id}"
+    ]
 
 
 def test_an_admin_who_is_not_the_physio_sees_only_the_record(client, world, pg_url):

@@ -8,7 +8,7 @@ acknowledge form, the prescription editor, and links to the handout, the progres
 report and the FHIR export. Forms post with the CSRF token and redirect back (303);
 a refused prescription is shown again with the message next to the field (422).
 
-Every view and export leaves one audit event (docs/clinic.md, "The patient page").
+Every view and export leaves its audit event (docs/patient-page.md).
 Who may open each route is in the policy table (web/clinic/policy.py).
 """
 
@@ -23,7 +23,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import FormData
 
-from kneecoach.charts import number
+from kneecoach import charts
 from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import Catalogue, Exercise
 from kneecoach.domain.planning import MINUTES_RANGE, Prescription
@@ -116,7 +116,9 @@ def _patient(
     try:
         if number is None:
             raise NotFound()
-        found = patient_record(db, catalogue, account.actor, number, app_today(request), now=now)
+        found = patient_record(
+            db, catalogue, account.actor, number, app_today(request), now=now, origin=origin
+        )
     except Forbidden:
         return _refused(request, account)
     except Denied:
@@ -307,7 +309,7 @@ def _dose_fields(exercise: Exercise, values: dict[str, Any]) -> list[dict[str, A
                 "max": rules.PR2_LOAD_MAX_KG,
                 "step": rules.PR2_LOAD_STEP_KG,
                 "value": values.get("load_kg") or "",
-                "span": f"0-{number(rules.PR2_LOAD_MAX_KG)}",
+                "span": f"0-{charts.number(rules.PR2_LOAD_MAX_KG)}",
             }
         )
     return fields
