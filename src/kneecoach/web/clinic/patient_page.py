@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import FormData
 
 from kneecoach import charts
+from kneecoach.domain import rules
 from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import Catalogue, Exercise
 from kneecoach.domain.planning import MINUTES_RANGE, Prescription
@@ -232,7 +233,7 @@ def _library(
             field = values.get("slots", {}).get(exercise.id, {})
         else:
             chosen = slot is not None
-            field = _slot_values(slot, exercise)
+            field = _slot_values(slot)
         out.append(
             {
                 "exercise": exercise,
@@ -253,7 +254,7 @@ def _prescribable(catalogue: Catalogue) -> list[Exercise]:
     return sorted(exercises, key=lambda e: (CATEGORY_ORDER.index(e.category), e.name))
 
 
-def _slot_values(slot: dict[str, Any] | None, exercise: Exercise) -> dict[str, Any]:
+def _slot_values(slot: dict[str, Any] | None) -> dict[str, Any]:
     if slot is None:
         return {}
     dose = slot["dose"]
@@ -299,17 +300,16 @@ def _dose_fields(exercise: Exercise, values: dict[str, Any]) -> list[dict[str, A
                 "span": str(span.min) if span.min == span.max else f"{span.min}-{span.max}",
             }
         )
-    if exercise.loadable:
-        from kneecoach.domain import rules
-
+    if exercise.loadable:  # none, or PR-2's steps up to its heaviest
+        low, high = rules.PR2_LOAD_STEP_KG, rules.PR2_LOAD_MAX_KG
         fields.append(
             {
                 "key": "load_kg",
-                "min": 0,
-                "max": rules.PR2_LOAD_MAX_KG,
-                "step": rules.PR2_LOAD_STEP_KG,
+                "min": low,
+                "max": high,
+                "step": low,
                 "value": values.get("load_kg") or "",
-                "span": f"0-{charts.number(rules.PR2_LOAD_MAX_KG)}",
+                "span": f"{charts.number(low)}-{charts.number(high)}",
             }
         )
     return fields
