@@ -211,7 +211,7 @@ def test_a_fixed_number_of_queries_and_one_audit_event(world: ClinicWorld, uow: 
     assert events() == before + 1
 
 
-def test_a_list_read_again_is_never_stale(world: ClinicWorld, uow: Database) -> None:
+def test_a_list_read_again_follows_every_change(world: ClinicWorld, uow: Database) -> None:
     """The second read of an unchanged list is served from memory; anything that changes
     a row changes what is served."""
     physio = world.physio.actor

@@ -48,8 +48,8 @@ class Listing:
 class ListCache:
     """The last list made for each reader and day (its rows, sorted; callers copy before
     they change one), kept with the key it was read under (`ClinicStore.dashboard_key`):
-    served again only while the key is the same, so never stale. Each server process has
-    its own; a few readers' lists at most."""
+    served again only while the key is the same (docs/dashboard.md names the one gap).
+    Each server process has its own; a few readers' lists at most."""
 
     def __init__(self, size: int = 32) -> None:
         self._size = size
