@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -302,3 +303,16 @@ def test_pr9s_opening_adds_no_exercise_to_a_prescribed_programme():
 
     plain = course(Replan(prescribed))
     assert len(plain.slots) > 1 and not plain.gentle
+
+
+def test_the_dose_the_patient_is_on_may_stay_even_below_the_exercises_range():
+    """The pain rules may take walking below its 10-30 minutes. A physio who keeps that
+    dose is not refused; a new dose outside the range still is."""
+    walking = next(s for s in FIRST.slots if s.exercise_id == "walking")
+    low = replace(walking, dose=replace(walking.dose, minutes=8))
+    current = (*(s for s in FIRST.slots if s is not walking), low)
+    kept = check(body(item("walking", sets=low.dose.sets, minutes=8)), current=current)
+    assert next(s for s in kept.slots if s.exercise_id == "walking").dose.minutes == 8
+    lower = refused(body(item("walking", sets=low.dose.sets, minutes=7)), current=current)
+    assert lower.field == "slots.0.dose.minutes"
+    assert refused(body(item("walking", sets=1, minutes=8))).field == "slots.0.dose.minutes"

@@ -96,11 +96,14 @@ def check_prescription(
     if len(items) > MAX_SLOTS:
         raise FieldError("slots", f"at most {MAX_SLOTS} exercises, got {len(items)}")
     seen: dict[str, int] = {}
+    # A dose part the patient is on now may stay, even outside the exercise's own range
+    # (the pain rules may have taken it below): the physio keeps what stands.
+    standing = {s.exercise_id: s.dose for s in current}
     checked: list[tuple[Exercise, Prescription, bool, str | None]] = []
     notes: list[Reason] = []
     for index, item in enumerate(items):
         where = f"slots.{index}"
-        exercise, dose, locked, note = _slot(item, where, catalogue)
+        exercise, dose, locked, note = _slot(item, where, catalogue, standing)
         if exercise.id in seen:
             raise FieldError(
                 f"{where}.exercise_id",
@@ -139,7 +142,7 @@ def check_prescription(
 
 
 def _slot(
-    item: object, where: str, catalogue: Catalogue
+    item: object, where: str, catalogue: Catalogue, standing: Mapping[str, Prescription]
 ) -> tuple[Exercise, Prescription, bool, str | None]:
     if not isinstance(item, Mapping):
         raise FieldError(where, "expected an object with exercise_id and dose")
@@ -147,7 +150,7 @@ def _slot(
     if unknown:
         raise FieldError(f"{where}.{unknown[0]}", "unknown key")
     exercise = _exercise(item.get("exercise_id"), f"{where}.exercise_id", catalogue)
-    dose = _dose(item.get("dose"), f"{where}.dose", exercise)
+    dose = _dose(item.get("dose"), f"{where}.dose", exercise, standing.get(exercise.id))
     locked = item.get("locked", False)
     if locked is None:
         locked = False
@@ -173,9 +176,12 @@ def _exercise(value: object, field: str, catalogue: Catalogue) -> Exercise:
     return exercise
 
 
-def _dose(value: object, field: str, exercise: Exercise) -> Prescription:
-    """The prescribed dose, each part inside the exercise's own range. A part the
-    exercise has but the body leaves out starts where the planner would start it."""
+def _dose(
+    value: object, field: str, exercise: Exercise, standing: Prescription | None = None
+) -> Prescription:
+    """The prescribed dose, each part inside the exercise's own range or equal to the
+    `standing` dose's (what the patient is on now). A part the exercise has but the body
+    leaves out starts where the planner would start it."""
     rng = exercise.dose
     assert rng is not None
     if not isinstance(value, Mapping):
@@ -186,7 +192,8 @@ def _dose(value: object, field: str, exercise: Exercise) -> Prescription:
     name = exercise.name
     if value.get("sets") is None:
         raise FieldError(f"{field}.sets", "missing")
-    sets = _in_range(value["sets"], f"{field}.sets", rng.sets, name, "sets")
+    kept = standing.as_dict() if standing is not None else {}
+    sets = _in_range(value["sets"], f"{field}.sets", rng.sets, name, "sets", kept.get("sets"))
     parts: dict[str, int | None] = {}
     for key, part in (
         ("reps", rng.reps),
@@ -201,7 +208,7 @@ def _dose(value: object, field: str, exercise: Exercise) -> Prescription:
         elif given is None:
             parts[key] = part.min
         else:
-            parts[key] = _in_range(given, f"{field}.{key}", part, name, _words(key))
+            parts[key] = _in_range(given, f"{field}.{key}", part, name, _words(key), kept.get(key))
     load = _load(value.get("load_kg"), f"{field}.load_kg", exercise)
     return Prescription(
         sets=sets,
@@ -217,10 +224,12 @@ def _words(key: str) -> str:
     return {"hold_seconds": "hold (seconds)", "load_kg": "ankle weight"}.get(key, key)
 
 
-def _in_range(value: object, field: str, allowed: Range, name: str, what: str) -> int:
+def _in_range(
+    value: object, field: str, allowed: Range, name: str, what: str, standing: object = None
+) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldError(field, f"expected a whole number, got {value!r}")
-    if not allowed.min <= value <= allowed.max:
+    if not allowed.min <= value <= allowed.max and value != standing:
         raise FieldError(
             field,
             f"{name}: {what} must be from {allowed.min} to {allowed.max} "
