@@ -145,6 +145,8 @@ def clinic_tour(page: Page, running: ClinicServer, demo: DemoClinic) -> Iterator
     yield "signed-out"
 
     sign_in(page, base, PHYSIOS[0].email, PASSWORD, PHYSIOS[0].totp_secret)
+    expect(page.get_by_role("heading", name="Who needs you first")).to_be_visible()
+    page.goto(base + "/patients")
     expect(page.get_by_role("heading", name="My patients")).to_be_visible()
     yield "patients"
     page.get_by_label("Name", exact=True).fill("Rosa Diaz")

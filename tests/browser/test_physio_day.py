@@ -147,7 +147,7 @@ def test_a_physio_acts_on_a_red_flag_and_the_patient_sees_the_change_the_next_da
     errors: list[str] = []
     physio.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(physio, base, PHYSIO.email, PASSWORD, PHYSIO.totp_secret)
-    physio.goto(base + "/clinic")
+    expect(physio).to_have_url(base + "/clinic")  # a physio lands at the dashboard
     top = physio.locator("tr.dash-row").first
     expect(top).to_contain_text("Rosa Diaz")
     expect(top).to_contain_text("Urgent")

@@ -178,8 +178,12 @@ def _csrf_ok(request: Request, form: Any) -> bool:
     return True
 
 
-def _home(account: SignedIn) -> str:
-    return "/" if account.role == "patient" else "/patients"
+def _home(account: SignedIn, *, first_time: bool = False) -> str:
+    """Where an account lands after signing in: a patient at their day, a physio at the
+    dashboard (who needs them first), an admin, and new staff, at the patient list."""
+    if account.role == "patient":
+        return "/"
+    return "/clinic" if account.role == "physio" and not first_time else "/patients"
 
 
 def _staff_only(request: Request, account: SignedIn | None) -> Response | None:
@@ -413,7 +417,7 @@ def enrol_post(request: Request, form: FormDep, db: DbDep) -> Response:
         return _enrol(request, uri, {"totp": message}, status)
     except FieldError as error:
         return _enrol(request, uri, field_errors(error), 422)
-    response = _see_other(_home(done.account))
+    response = _see_other(_home(done.account, first_time=True))  # to add their patients
     set_session_cookie(response, done.token, request.app.state.settings)
     response.delete_cookie(ENROL_COOKIE, path="/enrol")
     return response
