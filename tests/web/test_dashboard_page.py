@@ -48,7 +48,8 @@ class Clinic:
         self.susan = add_patient(self.uow, physio, "Susan Park", NOW, start=START)
         for days_ago, pain in ((6, 2), (4, 2), (2, 1), (1, 1)):
             check_in(self.uow, self.susan, ago(days_ago), pain)
-        for days_ago in (3, 2, 1):  # ES-2 urgent: a weekly mean of 8 or more
+        check_in(self.uow, self.john, ago(4), 8)
+        for days_ago in (3, 2, 1):  # ES-2 urgent: a weekly mean of 8 or more (8.75)
             check_in(self.uow, self.john, ago(days_ago), 9)
         acknowledge_all(self.uow, NOW)
         add_alert(self.uow, self.clinic_id, self.maria, "emergency", NOW)
@@ -98,6 +99,7 @@ def test_the_page_lists_who_needs_the_physio_first_in_words(place: Clinic) -> No
     rows = page.text.split('<tr class="dash-row')[1:]
     assert 'class="urg urg-emergency">Emergency<' in rows[0]
     assert 'class="urg urg-urgent">Urgent<' in rows[1] and "ES-2" in rows[1]
+    assert ">8.8 <" in rows[1] and "8.75" not in rows[1]  # the mean to one decimal
     assert 'class="urg urg-none">Routine<' in rows[2]
     assert f'href="/patients/{place.maria}"' in rows[0]
     # Susan's pain trend: a line with its words, 4 days with a score.
