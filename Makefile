@@ -45,7 +45,9 @@ test: setup
 	$(VENV)/bin/ruff format --check src tests
 	$(VENV)/bin/mypy
 	@# Both cores (pytest-xdist); the slow tests are collected first (tests/conftest.py).
-	$(VENV)/bin/pytest -n 2
+	@# One file's tests stay on one worker, in order: some modules build one clinic and
+	@# each test goes on from the one before it.
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # Phone (360x800) and desktop (1280x900) PNGs of every page, from a seeded demo database.
 screenshots: setup

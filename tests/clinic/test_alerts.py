@@ -7,6 +7,7 @@ tests/clinic_web/test_alerts_api.py; sending mail is in tests/clinic/test_mail.p
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -260,6 +261,19 @@ def test_which_decisions_alert():
     ]
 
 
+def test_an_alert_speaks_about_the_patient_not_to_them():
+    pause = _decision("PR-6", "pause", locked=False)
+    told = (
+        "PR-6: pain 5/10 and 5/10 during bridge in two sessions running → paused. "
+        "Your physiotherapist can bring it back. Ask a physiotherapist or doctor about it."
+    )
+    [cause] = alerts.decision_causes([dataclasses.replace(pause, reason=told)])
+    assert cause.message == (
+        "PR-6: pain 5/10 and 5/10 during bridge in two sessions running → paused. "
+        "Their physiotherapist can bring it back."
+    )
+
+
 # --- staff: scope, acknowledging, the audit trail ---------------------------------------
 
 
@@ -371,6 +385,8 @@ def test_an_escalation_that_starts_alerts_once_with_its_own_urgency(uow, world, 
         _pain(uow, catalogue, world, START + dt.timedelta(days=n), 9)
     [alert] = every_alert(uow, world)
     assert (alert["rule"], alert["urgency"], alert["mail"]) == ("ES-2", "urgent", "pending")
+    # Worded for the physio: about the patient, without the advice the patient was given.
+    assert alert["message"] == "ES-2: their pain score (0-10) this week averages 9.0 (8 or more)."
     assert alert["day"] == (START + dt.timedelta(days=3)).isoformat()
     _pain(uow, catalogue, world, START + dt.timedelta(days=4), 9)  # the same episode
     assert len(every_alert(uow, world)) == 1

@@ -76,11 +76,27 @@ def _is_flag(escalation: Escalation) -> bool:
     return escalation.rule.startswith("RF-") or escalation.rule in SCREENING_RULES
 
 
+# What the engine tells the patient to do, at the end of its messages: the physio reads
+# the finding, not the advice (the alert's urgency says how soon).
+PATIENT_ADVICE = (
+    *ADVICE.values(),
+    "Book a physiotherapist or doctor within 1-2 weeks.",
+    "Stop the exercises and get seen today.",
+    "Ask a physiotherapist or doctor about it.",
+)
+# The engine speaks to the patient ("your pain score"); an alert speaks about them.
+_TO_STAFF = (("your physiotherapist", "their physiotherapist"), ("your ", "their "))
+
+
 def _staff_wording(message: str) -> str:
-    """A flag's message without the advice the patient was given."""
-    for advice in ADVICE.values():
+    """An engine message as the physio reads it: about the patient, without the advice
+    the patient was given."""
+    for advice in PATIENT_ADVICE:
         if message.endswith(" " + advice):
-            return message[: -len(advice) - 1]
+            message = message[: -len(advice) - 1]
+            break
+    for said, meant in _TO_STAFF:
+        message = message.replace(said, meant).replace(said.capitalize(), meant.capitalize())
     return message
 
 
@@ -95,7 +111,8 @@ def escalation_causes(escalations: Iterable[Escalation], day: dt.date) -> list[C
         elif esc.rule in TREND_RULES:
             numbers = {**esc.numbers, "date": when.isoformat()}
             episode = f"{esc.urgency}:{when.isoformat()}"
-            causes.append(Cause(esc.rule, esc.urgency, esc.message, numbers, when, episode))
+            message = _staff_wording(esc.message)
+            causes.append(Cause(esc.rule, esc.urgency, message, numbers, when, episode))
     return causes
 
 
@@ -105,14 +122,15 @@ def decision_causes(decisions: Iterable[Decision]) -> list[Cause]:
         episode = f"{d.slot}:{d.date.isoformat()}"
         numbers = {**d.numbers, "exercise_id": d.exercise_id, "date": d.date.isoformat()}
         if d.rule == "PR-6" and d.action == "pause":
-            causes.append(Cause("PR-6", "soon", d.reason, numbers, d.date, episode))
+            message = _staff_wording(d.reason)
+            causes.append(Cause("PR-6", "soon", message, numbers, d.date, episode))
         elif (
             d.rule == "PM-1"
             and d.action == "regress"
             and d.result is not None
             and getattr(d.result, "locked", False)
         ):
-            message = f"CL-2: a locked exercise was regressed. {d.reason}"
+            message = f"CL-2: a locked exercise was regressed. {_staff_wording(d.reason)}"
             causes.append(Cause("CL-2", "soon", message, numbers, d.date, episode))
     return causes
 
