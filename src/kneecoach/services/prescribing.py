@@ -84,15 +84,7 @@ def prescribe(
     def work(store: Store) -> dict[str, Any]:
         member = clinical_access(store, actor, patient_id)
         made = _prescribe(store, catalogue, member, patient_id, raw, today)
-        audit.record(
-            store,
-            at=now,
-            action="update",
-            outcome="prescription",
-            account=member,
-            patient_id=patient_id,
-            origin=origin,
-        )
+        _audited(store, member, patient_id, now, origin)
         return made
 
     return audit.write_or_deny(uow, work, actor=actor, now=now, origin=origin)
@@ -331,15 +323,22 @@ def apply_template(
         raw = {**found.programme, "reason": reason}
         note = {"rule": "CL-1", "message": f"From the template {found.name!r}."}
         made = _prescribe(store, catalogue, member, patient_id, raw, today, (note,))
-        audit.record(
-            store,
-            at=now,
-            action="update",
-            outcome="prescription",
-            account=member,
-            patient_id=patient_id,
-            origin=origin,
-        )
+        _audited(store, member, patient_id, now, origin)
         return made
 
     return audit.write_or_deny(uow, work, actor=actor, now=now, origin=origin)
+
+
+def _audited(
+    store: Store, member: AccountRecord, patient_id: int, now: dt.datetime, origin: Origin
+) -> None:
+    """The `update` event a prescription leaves (made directly or from a template)."""
+    audit.record(
+        store,
+        at=now,
+        action="update",
+        outcome="prescription",
+        account=member,
+        patient_id=patient_id,
+        origin=origin,
+    )
