@@ -129,10 +129,9 @@ def record(
     if account is not None:
         actor_id, role, clinic_id = account.id, account.role, account.clinic_id
     clinic = store.clinic
-    clinic.lock_audit_chain()
-    last = clinic.last_audit_event()
+    end = clinic.audit_chain_end()
     draft = EventRecord(
-        id=1 if last is None else last.id + 1,
+        id=1 if end is None else end[0] + 1,
         at=_utc(at),
         actor_id=actor_id,
         role=role,
@@ -142,7 +141,7 @@ def record(
         outcome=_printable(outcome, OUTCOME_MAX) or "ok",
         ip=_printable(origin.ip, IP_MAX),
         clinic_id=clinic_id,
-        prev_hash=GENESIS if last is None else last.hash,
+        prev_hash=GENESIS if end is None else end[1],
         hash="",
     )
     event = replace(draft, hash=event_hash(draft))

@@ -15,7 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, func, literal, select, union_all, update
+from sqlalchemy import (
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from kneecoach.store.tables import (
@@ -27,6 +39,7 @@ from kneecoach.store.tables import (
     Checkin,
     Clinic,
     CourseSummary,
+    DashboardMark,
     ExerciseSession,
     Invite,
     LoginFailure,
@@ -34,8 +47,6 @@ from kneecoach.store.tables import (
     ProgrammeVersion,
 )
 
-# Any constant will do: appends to the audit chain queue on it (PostgreSQL).
-AUDIT_LOCK_KEY = 0x6B6E6561
 # A patient added by their physio has a person row before they start their programme;
 # these stand in until then (the urgency says so; review and the pages skip such people
 # once they look for it: a person without a programme version has not started).
@@ -191,8 +202,10 @@ class ClinicStore:
         return row.id
 
     def account(self, account_id: int) -> AccountRecord | None:
-        """The account with this id, in any clinic: only for the id a session holds."""
-        return self._one_account(select(Account).where(Account.id == account_id))
+        """The account with this id, in any clinic: only for the id a session holds.
+        (Every staff request reads it: a statement built once, rows without the ORM.)"""
+        row = self._session.execute(_ACCOUNT_BY_ID, {"account_id": account_id}).first()
+        return None if row is None else _account(row)
 
     def account_in(self, clinic_id: int, account_id: int) -> AccountRecord | None:
         return self._one_account(
@@ -298,14 +311,14 @@ class ClinicStore:
 
     def patients(self, clinic_id: int, physio_id: int | None = None) -> list[PatientRecord]:
         """The clinic's patients by id; with `physio_id`, only that physio's."""
-        query = self._patients_query(clinic_id)
+        query = _patients_query(clinic_id)
         if physio_id is not None:
             query = query.where(Account.physio_id == physio_id)
         return [_patient(row) for row in self._session.execute(query.order_by(Account.person_id))]
 
     def patient(self, clinic_id: int, patient_id: int) -> PatientRecord | None:
-        query = self._patients_query(clinic_id).where(Account.person_id == patient_id)
-        row = self._session.execute(query).first()
+        found = {"clinic_id": clinic_id, "patient_id": patient_id}
+        row = self._session.execute(_PATIENT_BY_ID, found).first()
         return None if row is None else _patient(row)
 
     def dashboard(
@@ -317,7 +330,7 @@ class ClinicStore:
         `today`, the days of those 30 with a check-in or session, the sessions of the
         14 ending `today` not logged while stopped. Only `physio_id`'s own patients'
         clinical rows are read. Three queries for the whole list."""
-        query = self._patients_query(clinic_id)
+        query = _patients_query(clinic_id)
         if not everyone:
             query = query.where(Account.physio_id == physio_id)
         own = Account.person_id == CourseSummary.person_id
@@ -389,52 +402,14 @@ class ClinicStore:
             )
         return out
 
-    def dashboard_key(self, clinic_id: int, physio_id: int, *, everyone: bool) -> tuple[Any, ...]:
-        """What `dashboard` would read, in brief: it changes whenever a row of it would
-        (a patient added, renamed, reassigned or signed up; anything they record, which
-        moves their revision; a new stored summary; an alert opened or acknowledged).
-        Two light queries, no JSON and no events read."""
-        query = self._patients_query(clinic_id)
-        if not everyone:
-            query = query.where(Account.physio_id == physio_id)
-        query = (
-            query.add_columns(Person.revision, CourseSummary.day)
-            .outerjoin(CourseSummary, CourseSummary.person_id == Account.person_id)
-            .order_by(Account.person_id)
-        )
-        rows = tuple(tuple(row) for row in self._session.execute(query))
-        mine = (
-            select(Account.person_id)
-            .where(
-                Account.clinic_id == clinic_id,
-                Account.role == "patient",
-                Account.physio_id == physio_id,
-            )
-            .scalar_subquery()
-        )
-        alerts = self._session.execute(
-            select(func.count(), func.max(Alert.id), func.count(Alert.acknowledged_at)).where(
-                Alert.person_id.in_(mine)
-            )
-        ).one()
-        return rows, tuple(alerts)
-
-    def _patients_query(self, clinic_id: int) -> Any:
-        started = exists().where(ProgrammeVersion.person_id == Account.person_id).correlate(Account)
-        return (
-            select(
-                Account.person_id,
-                Account.id,
-                Account.name,
-                Account.email,
-                Account.physio_id,
-                Person.start_date,
-                started,
-                Account.password_hash.is_not(None),
-            )
-            .join(Person, Person.id == Account.person_id)
-            .where(Account.clinic_id == clinic_id, Account.role == "patient")
-        )
+    def dashboard_key(self, clinic_id: int) -> int:
+        """The clinic's dashboard mark: it moves, in the same transaction, whenever a
+        patient's row of the dashboard could change (a patient account added, renamed,
+        reassigned, signed up or removed; anything recorded about a patient; a stored
+        summary; an alert opened or acknowledged: the triggers of migration 0008). One
+        row read, however many patients; 0 before the clinic's first change."""
+        mark = self._session.scalar(_MARK, {"clinic_id": clinic_id})
+        return int(mark or 0)
 
     # invites
 
@@ -527,14 +502,18 @@ class ClinicStore:
 
     def session_by_hash(self, token_hash: str) -> tuple[SessionRecord, AccountRecord] | None:
         """The session with this token hash and its account (the token is the scope)."""
-        row = self._session.execute(
-            select(AuthSession, Account)
-            .join(Account, Account.id == AuthSession.account_id)
-            .where(AuthSession.token_hash == token_hash)
-        ).first()
+        row = self._session.execute(_SESSION_BY_HASH, {"token_hash": token_hash}).first()
         if row is None:
             return None
-        return _session_record(row[0]), _account(row[1])
+        found = row._mapping
+        session = SessionRecord(
+            id=found[_SESSIONS.c.id],
+            account_id=found[_SESSIONS.c.account_id],
+            created_at=found[_SESSIONS.c.created_at],
+            last_seen_at=found[_SESSIONS.c.last_seen_at],
+            revoked_at=found[_SESSIONS.c.revoked_at],
+        )
+        return session, AccountRecord(**{column.name: found[column] for column in _ACCOUNTS.c})
 
     def touch_session(self, session_id: int, now: dt.datetime) -> None:
         self._session.execute(
@@ -615,11 +594,26 @@ class ClinicStore:
 
     # the audit trail: appended, never updated or deleted here
 
-    def lock_audit_chain(self) -> None:
-        """Queue appends to the chain until this transaction ends. SQLite's write lock,
-        taken when a writing unit of work begins, already does this."""
-        if self._session.get_bind().dialect.name == "postgresql":
-            self._session.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
+    def audit_chain_end(self) -> tuple[int, str] | None:
+        """Hold the chain until this transaction ends, and give (id, hash) of its newest
+        event as the head beside it records it (None: no event yet).
+
+        On PostgreSQL the head's row lock queues appends and reads the head in one round
+        trip (a lock taken after waiting reads the row as the appender before it left
+        it). A missing head (an empty chain, or a head deleted in SQL) is made first,
+        locked, and the newest event itself read instead. SQLite's write lock, taken
+        when a writing unit of work begins, already queues appends."""
+        head = self._session.execute(self._head_query()).first()
+        if head is not None:
+            return int(head.last_id), str(head.last_hash)
+        empty = {"id": 1, "last_id": 0, "last_hash": ""}
+        if self._postgresql():
+            self._session.execute(pg_insert(_HEAD).values(**empty).on_conflict_do_nothing())
+            self._session.execute(self._head_query()).first()  # locked, whoever made it
+        else:
+            self._session.execute(insert(_HEAD).values(**empty))
+        last = self.last_audit_event()
+        return None if last is None else (last.id, last.hash)
 
     def last_audit_event(self) -> EventRecord | None:
         """The newest event of the whole database (the chain is one per database)."""
@@ -629,28 +623,36 @@ class ClinicStore:
         return None if row is None else _event(row)
 
     def add_audit_event(self, event: EventRecord) -> None:
-        self._session.add(
-            AuditEvent(
-                id=event.id,
-                at=event.at,
-                actor_id=event.actor_id,
-                role=event.role,
-                action=event.action,
-                patient_id=event.patient_id,
-                route=event.route,
-                outcome=event.outcome,
-                ip=event.ip,
-                clinic_id=event.clinic_id,
-                prev_hash=event.prev_hash,
-                hash=event.hash,
-            )
-        )
-        self._session.flush()
-        head = {"last_id": event.id, "last_hash": event.hash}
-        moved = self._session.execute(update(AuditHead).where(AuditHead.id == 1).values(**head))
-        if not moved.rowcount:  # type: ignore[attr-defined]
-            self._session.add(AuditHead(id=1, **head))
-            self._session.flush()
+        """Append the event and move the head to it (after `audit_chain_end`): one
+        statement on PostgreSQL."""
+        values = {
+            "id": event.id,
+            "at": event.at,
+            "actor_id": event.actor_id,
+            "role": event.role,
+            "action": event.action,
+            "patient_id": event.patient_id,
+            "route": event.route,
+            "outcome": event.outcome,
+            "ip": event.ip,
+            "clinic_id": event.clinic_id,
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }
+        moved = update(_HEAD).where(_HEAD.c.id == 1).values(last_id=event.id, last_hash=event.hash)
+        added = insert(_EVENTS).values(**values)
+        if self._postgresql():
+            self._session.execute(added.add_cte(moved.cte("moved")))
+        else:
+            self._session.execute(added)
+            self._session.execute(moved)
+
+    def _head_query(self) -> Any:
+        query = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
+        return query.with_for_update() if self._postgresql() else query
+
+    def _postgresql(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
 
     def audit_head(self) -> tuple[int, str] | None:
         """(id, hash) of the newest event as the head beside the chain records it."""
@@ -711,7 +713,8 @@ def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
 
-def _account(row: Account) -> AccountRecord:
+def _account(row: Any) -> AccountRecord:
+    """An account row: an `Account`, or a row of its table (the same names)."""
     return AccountRecord(
         id=row.id,
         clinic_id=row.clinic_id,
@@ -782,3 +785,38 @@ def _event(row: AuditEvent) -> EventRecord:
         prev_hash=row.prev_hash,
         hash=row.hash,
     )
+
+
+def _patients_query(clinic_id: Any) -> Any:
+    started = exists().where(ProgrammeVersion.person_id == Account.person_id).correlate(Account)
+    return (
+        select(
+            Account.person_id,
+            Account.id,
+            Account.name,
+            Account.email,
+            Account.physio_id,
+            Person.start_date,
+            started,
+            Account.password_hash.is_not(None),
+        )
+        .join(Person, Person.id == Account.person_id)
+        .where(Account.clinic_id == clinic_id, Account.role == "patient")
+    )
+
+
+# Statements every staff request runs, built once (bound per call).
+_ACCOUNTS: Table = Account.__table__  # type: ignore[assignment]
+_SESSIONS: Table = AuthSession.__table__  # type: ignore[assignment]
+_HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
+_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+_ACCOUNT_BY_ID = select(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
+_SESSION_BY_HASH = (
+    select(_SESSIONS, _ACCOUNTS)
+    .join(_ACCOUNTS, _ACCOUNTS.c.id == _SESSIONS.c.account_id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+)
+_MARK = select(DashboardMark.mark).where(DashboardMark.clinic_id == bindparam("clinic_id"))
+_PATIENT_BY_ID = _patients_query(bindparam("clinic_id")).where(
+    Account.person_id == bindparam("patient_id")
+)
