@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from kneecoach.services import clinic
 from kneecoach.services.dashboard import dashboard
@@ -238,6 +238,62 @@ def test_a_list_read_again_follows_every_change(world: ClinicWorld, uow: Databas
     # The next day is another list.
     later = dashboard(uow, world.other_physio.actor, today=TODAY + dt.timedelta(days=1), now=NOW)
     assert next(r for r in later if r["patient_id"] == pid)["programme_week"] == 4
-    # A read served from memory still reads the key (and records its audit event).
-    assert any("FROM accounts" in s for s in served)
-    assert not any("checkins" in s for s in served)
+    # A read served from memory reads the clinic's mark, one row, and no patient's rows.
+    assert any("dashboard_marks" in s for s in served)
+    assert not any("checkins" in s or "course_summaries" in s for s in served)
+
+
+def test_the_mark_moves_with_every_change_to_a_patients_row(
+    world: ClinicWorld, uow: Database
+) -> None:
+    """Migration 0008's triggers, change by change, in plain SQL as any writer would make
+    it: each moves the clinic's mark; a staff account's own change and a person of
+    personal mode (no account) move nothing."""
+    pid = add_patient(uow, world.physio.actor, "Mark Test", NOW, start=START)
+    check_in(uow, pid, ago(2), 3)
+    do_session(uow, pid, ago(0), "today")
+
+    def mark() -> int:
+        with uow.read() as store:
+            return store.clinic.dashboard_key(world.clinic_id)
+
+    def after(sql: str, **values: object) -> int:
+        before = mark()
+        with uow.write() as store:
+            store._session.execute(text(sql), values)
+        return mark() - before
+
+    ids = {"pid": pid, "physio": world.physio.account_id}
+    add_alert(uow, world.clinic_id, pid, "soon", NOW)
+    moves = {
+        "rename": after("UPDATE accounts SET name = 'Renamed' WHERE person_id = :pid", **ids),
+        "sign-up": after("UPDATE accounts SET password_hash = 'x' WHERE person_id = :pid", **ids),
+        "revision": after("UPDATE people SET revision = revision + 1 WHERE id = :pid", **ids),
+        "summary": after("UPDATE course_summaries SET day = day WHERE person_id = :pid", **ids),
+        "session marked": after(
+            "UPDATE sessions SET while_stopped = while_stopped WHERE person_id = :pid", **ids
+        ),
+        "check-in removed": after("DELETE FROM checkins WHERE person_id = :pid", **ids),
+        "alert acknowledged": after(
+            "UPDATE alerts SET acknowledged_at = created_at WHERE person_id = :pid", **ids
+        ),
+        "alert removed": after("DELETE FROM alerts WHERE person_id = :pid", **ids),
+    }
+    assert all(moved > 0 for moved in moves.values()), moves
+    assert after("UPDATE accounts SET last_login_at = created_at WHERE id = :physio", **ids) == 0
+    with uow.write() as store:
+        personal = store.add_person(
+            profile={}, start_date=START, baseline_pain=3, screening={}, urgency="none"
+        )
+    assert after("UPDATE people SET revision = 2 WHERE id = :id", id=personal) == 0
+    # Rolled back, a change moves nothing.
+    before = mark()
+    try:
+        with uow.write() as store:
+            store._session.execute(
+                text("UPDATE accounts SET name = 'Gone' WHERE person_id = :pid"), ids
+            )
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert mark() == before

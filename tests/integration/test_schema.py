@@ -42,6 +42,7 @@ TABLES = {
     "mail_outbox",
     "programme_templates",
     "course_summaries",
+    "dashboard_marks",  # migration 0008
 }
 
 

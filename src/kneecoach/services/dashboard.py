@@ -42,7 +42,7 @@ class Listing:
     """A reader's whole list, sorted, and encodings of it made once (`dashboard_encoded`)."""
 
     rows: list[dict[str, Any]]
-    encoded: dict[str, Any] = field(default_factory=dict)
+    encoded: dict[Hashable, Any] = field(default_factory=dict)
 
 
 class ListCache:
@@ -77,6 +77,8 @@ class ListCache:
 
 
 LISTS = ListCache()
+ENCODED_MAX = 16  # encodings kept for each list (the API's, and pages and filters)
+_MISSING = object()
 
 T = TypeVar("T")
 CLINICAL_FIELDS = (
@@ -110,6 +112,14 @@ def dashboard(
     of the last 28 days (the page's chart). One `read` event. The rows are shared with
     later calls: copy one before changing it."""
     rows = _listing(uow, actor, today=today, now=now, origin=origin, trend=trend).rows
+    return filtered(rows, search=search, open_only=open_only)
+
+
+def filtered(
+    rows: list[dict[str, Any]], *, search: str | None = None, open_only: bool = False
+) -> list[dict[str, Any]]:
+    """The rows whose name contains `search` (any case), and with `open_only` only those
+    with open alerts; in the same order."""
     if search and search.strip():
         wanted = search.strip().casefold()
         rows = [row for row in rows if wanted in row["name"].casefold()]
@@ -126,16 +136,23 @@ def dashboard_encoded(
     today: dt.date,
     now: dt.datetime,
     origin: Origin = CLI,
+    trend: bool = False,
+    view: Hashable = None,
 ) -> T:
     """`encode(rows)` of the whole list, made once for as long as the list is the same
-    (the API's JSON: 1,000 rows are validated and written once, not at every request).
+    (the API's JSON: 1,000 rows are validated and written once, not at every request;
+    the page's rows drawn once). `view` names what `encode` makes (the page's filter
+    and page number); by default the function's name. The last `ENCODED_MAX` are kept.
     One `read` event, as `dashboard`."""
-    listing = _listing(uow, actor, today=today, now=now, origin=origin, trend=False)
-    name = getattr(encode, "__qualname__", repr(encode))
-    if name not in listing.encoded:
-        listing.encoded[name] = encode(listing.rows)
-    found: T = listing.encoded[name]
-    return found
+    listing = _listing(uow, actor, today=today, now=now, origin=origin, trend=trend)
+    name = view if view is not None else getattr(encode, "__qualname__", repr(encode))
+    found = listing.encoded.get(name, _MISSING)
+    if found is _MISSING:
+        found = listing.encoded[name] = encode(listing.rows)
+        while len(listing.encoded) > ENCODED_MAX:  # the oldest first (insertion order)
+            listing.encoded.pop(next(iter(listing.encoded)), None)
+    made: T = found
+    return made
 
 
 def _listing(
@@ -148,7 +165,7 @@ def _listing(
         everyone = member.role == "admin"
         clinic = store.clinic
         place = (member.clinic_id, member.id, everyone, today, trend, uow.key)
-        key = clinic.dashboard_key(member.clinic_id, member.id, everyone=everyone)
+        key = clinic.dashboard_key(member.clinic_id)
         found = LISTS.get(place, key)
         if found is None:
             records = clinic.dashboard(member.clinic_id, member.id, today, everyone=everyone)

@@ -536,3 +536,16 @@ class CourseSummary(Base):
     )
     day: Mapped[dt.date] = mapped_column(Date)
     summary: Mapped[dict[str, Any]]
+
+
+class DashboardMark(Base):
+    """One number per clinic that moves, in the same transaction, whenever a patient's
+    row of the dashboard could change (triggers of migration 0008 move it): a list held
+    in memory is still true while the mark is the same."""
+
+    __tablename__ = "dashboard_marks"
+
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    mark: Mapped[int] = mapped_column(BigInteger)
