@@ -1,7 +1,7 @@
 """Benchmark: the physiotherapist's dashboard with 1,000 patients on PostgreSQL.
 
     .venv/bin/python bench/clinic.py [--patients 1000] [--seconds 10] [--connections 8]
-                                     [--workers 2] [--db URL]
+                                     [--workers 2] [--db URL] [--hold]
 
 Makes one clinic with one physiotherapist who has N patients, each with 6-12 weeks of
 history (a morning pain score most days, sessions on training days), some with a red
@@ -338,6 +338,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--db", help="an empty PostgreSQL database (default: a server of its own)")
+    parser.add_argument(
+        "--hold", action="store_true", help="keep the server up after measuring (for a profiler)"
+    )
     args = parser.parse_args()
     exe = ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="kneecoach-clinic-bench-"))
@@ -394,7 +397,13 @@ def main() -> None:
         report["met"] = all(
             report[f"GET {p}"]["p99_ms"] < 100 for p in ("/api/v1/patients", "/clinic")
         )
-        print(json.dumps(report))
+        print(json.dumps(report), flush=True)
+        if args.hold:
+            print(f"holding: {base} cookie kc_session={token} (Ctrl-C ends)", file=sys.stderr)
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
     finally:
         if server is not None:
             server.terminate()
