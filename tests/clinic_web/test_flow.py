@@ -3,6 +3,7 @@ one `read` event per staff read, refusals alike, throttled guessing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -12,7 +13,9 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from kneecoach.cli.main import app as cli
-from kneecoach.store.db import connect
+from kneecoach.domain.errors import FieldError
+from kneecoach.services import auth
+from kneecoach.store.db import connect, database
 from tests.clinic_web.conftest import (
     PASSWORD,
     Clock,
@@ -163,6 +166,17 @@ def test_unknown_email_and_wrong_password_answer_alike_then_the_sixth_is_429(cli
     )
     assert other.status_code == 200
     client.cookies.clear()
+
+
+def test_an_email_with_a_control_character_is_422_not_a_server_error(client, any_url):
+    """Found by schemathesis: PostgreSQL cannot hold NUL, and the sign-in asked it to."""
+    for email in ("\x00a@example.org", "a\x1f@example.org"):
+        answer = client.post("/api/v1/auth/login", json={"email": email, "password": "x" * 14})
+        assert answer.status_code == 422, (email, answer.text)
+        assert answer.json()["field"] == "email"
+    with pytest.raises(FieldError) as refused:  # the service itself, as the CLI calls it
+        auth.login(database(any_url), "\x00a@example.org", "x" * 14, now=dt.datetime.now(dt.UTC))
+    assert refused.value.field == "email"
 
 
 def test_another_clinics_admin_sees_nothing_of_this_one(client, world, any_url):

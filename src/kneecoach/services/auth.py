@@ -298,6 +298,8 @@ def login(
     if totp is not None and not isinstance(totp, str):
         raise FieldError("totp", "Give the 6-digit code as text.")
     typed = email.strip().lower()[:EMAIL_MAX]
+    if not typed.isprintable():  # never in an address (and PostgreSQL cannot hold NUL)
+        raise FieldError("email", "This is not an email address.")
     since = now - FAILURE_WINDOW
     with uow.read() as store:
         account = store.clinic.active_account_by_email(typed)

@@ -90,11 +90,18 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-Email = Annotated[str, Field(min_length=1, max_length=254, description="An email address.")]
+# No control characters (PostgreSQL's text cannot even hold NUL): 422, never a 500.
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+Email = Annotated[
+    str,
+    Field(min_length=1, max_length=254, pattern=PRINTABLE, description="An email address."),
+]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
 AccountId = Annotated[int, Field(ge=1, le=ID_MAX, description="An account id.")]
 PatientId = Annotated[int, Path(ge=1, le=ID_MAX, description="A patient id (their person id).")]
-Name = Annotated[str, Field(min_length=1, max_length=200, description="A person's name.")]
+Name = Annotated[
+    str, Field(min_length=1, max_length=200, pattern=PRINTABLE, description="A person's name.")
+]
 AccountRole = Literal["admin", "physio", "patient"]
 
 
