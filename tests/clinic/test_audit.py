@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from kneecoach.cli.main import main
@@ -66,6 +68,29 @@ def test_each_event_chains_to_the_one_before(uow: Database) -> None:
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
     assert all(e.hash == audit.event_hash(e) for e in events)
     assert audit.verify(uow, batch=2).as_dict() == {"ok": True, "events": 3, "first_bad_id": None}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    route=st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
+    ip=st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)),
+    micro=st.integers(0, 999_999),
+)
+def test_the_database_seals_exactly_as_verify_recomputes(
+    uow: Database, route: str, ip: str | None, micro: int
+) -> None:
+    """On PostgreSQL the chain's text is hashed in the server (migration 0009): whatever
+    people typed (quotes, backslashes, any script, escaped control characters) and any
+    microsecond, the stored hash is the one Python recomputes."""
+    with uow.write() as store:
+        at = NOW.replace(microsecond=micro)
+        found = audit.record(store, at=at, action="read", origin=Origin(route=route, ip=ip))
+    with uow.read() as store:
+        event = store.clinic.audit_events_after(found - 1, 1)[0]
+    assert event.hash == audit.event_hash(event)
+    assert event.route == audit._printable(route, audit.ROUTE_MAX)
 
 
 def test_the_hash_covers_every_field() -> None:

@@ -89,9 +89,17 @@ class NotFound(Denied):
 
 
 def event_hash(event: EventRecord) -> str:
-    """SHA-256 over the event's fields and the previous hash, as canonical JSON."""
+    """SHA-256 over the event's fields and the previous hash, as canonical JSON:
+    `[id,at,actor_id,role,action,patient_id,route,outcome,ip,clinic_id,prev_hash]`
+    without spaces, UTF-8 (PostgreSQL's `kneecoach_audit_append`, migration 0009,
+    seals the same text)."""
+    return seal(event.id, canonical_middle(event), event.prev_hash)
+
+
+def canonical_middle(event: EventRecord) -> str:
+    """The canonical JSON of the fields between the id and the previous hash, without
+    its brackets: all an appender writes before it knows its place in the chain."""
     fields = [
-        event.id,
         _utc(event.at).isoformat(timespec="microseconds"),
         event.actor_id,
         event.role,
@@ -101,9 +109,12 @@ def event_hash(event: EventRecord) -> str:
         event.outcome,
         event.ip,
         event.clinic_id,
-        event.prev_hash,
     ]
-    canonical = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:-1]
+
+
+def seal(event_id: int, middle: str, prev_hash: str) -> str:
+    canonical = f"[{event_id},{middle},{json.dumps(prev_hash)}]"
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -128,10 +139,8 @@ def record(
         raise ValueError(f"unknown audit action {action!r}")
     if account is not None:
         actor_id, role, clinic_id = account.id, account.role, account.clinic_id
-    clinic = store.clinic
-    end = clinic.audit_chain_end()
     draft = EventRecord(
-        id=1 if end is None else end[0] + 1,
+        id=0,  # its place in the chain is taken below
         at=_utc(at),
         actor_id=actor_id,
         role=role,
@@ -141,10 +150,16 @@ def record(
         outcome=_printable(outcome, OUTCOME_MAX) or "ok",
         ip=_printable(origin.ip, IP_MAX),
         clinic_id=clinic_id,
-        prev_hash=GENESIS if end is None else end[1],
+        prev_hash="",
         hash="",
     )
-    event = replace(draft, hash=event_hash(draft))
+    middle = canonical_middle(draft)
+    clinic = store.clinic
+    if clinic.appends_in_server():
+        return clinic.append_audit_event(draft, middle=middle, genesis=GENESIS)
+    end = clinic.audit_chain_end()
+    event_id, prev_hash = (1, GENESIS) if end is None else (end[0] + 1, end[1])
+    event = replace(draft, id=event_id, prev_hash=prev_hash, hash=seal(event_id, middle, prev_hash))
     clinic.add_audit_event(event)
     return event.id
 

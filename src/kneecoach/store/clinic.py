@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
     Table,
+    Text,
     bindparam,
     delete,
     exists,
@@ -27,7 +31,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from kneecoach.store.tables import (
@@ -594,24 +597,45 @@ class ClinicStore:
 
     # the audit trail: appended, never updated or deleted here
 
-    def audit_chain_end(self) -> tuple[int, str] | None:
-        """Hold the chain until this transaction ends, and give (id, hash) of its newest
-        event as the head beside it records it (None: no event yet).
+    def appends_in_server(self) -> bool:
+        """Whether `append_audit_event` seals events in the database (PostgreSQL);
+        otherwise the caller takes `audit_chain_end` and calls `add_audit_event`."""
+        return self._postgresql()
 
-        On PostgreSQL the head's row lock queues appends and reads the head in one round
-        trip (a lock taken after waiting reads the row as the appender before it left
-        it). A missing head (an empty chain, or a head deleted in SQL) is made first,
-        locked, and the newest event itself read instead. SQLite's write lock, taken
-        when a writing unit of work begins, already queues appends."""
-        head = self._session.execute(self._head_query()).first()
+    def append_audit_event(self, draft: EventRecord, *, middle: str, genesis: str) -> int:
+        """PostgreSQL: append `draft` (its id and hashes left blank) to the chain in one
+        statement (`kneecoach_audit_append`, migration 0009): the head's row lock taken,
+        the event sealed over `middle` (services/audit.py `canonical_middle`) and the
+        head moved; the lock holds until this transaction ends. Its id."""
+        found = self._session.scalar(
+            _APPEND,
+            {
+                "at": draft.at,
+                "actor_id": draft.actor_id,
+                "role": draft.role,
+                "action": draft.action,
+                "patient_id": draft.patient_id,
+                "route": draft.route,
+                "outcome": draft.outcome,
+                "ip": draft.ip,
+                "clinic_id": draft.clinic_id,
+                "middle": middle,
+                "genesis": genesis,
+            },
+        )
+        if found is None:  # the function always answers an id
+            raise RuntimeError("kneecoach_audit_append answered nothing")
+        return int(found)
+
+    def audit_chain_end(self) -> tuple[int, str] | None:
+        """SQLite: (id, hash) of the chain's newest event as the head beside it records
+        it (None: no event yet). The write lock, taken when a writing unit of work
+        begins, already queues appenders. A missing head (an empty chain, or a head
+        deleted in SQL) is made, and the newest event itself read instead."""
+        head = self._session.execute(_HEAD_NOW).first()
         if head is not None:
             return int(head.last_id), str(head.last_hash)
-        empty = {"id": 1, "last_id": 0, "last_hash": ""}
-        if self._postgresql():
-            self._session.execute(pg_insert(_HEAD).values(**empty).on_conflict_do_nothing())
-            self._session.execute(self._head_query()).first()  # locked, whoever made it
-        else:
-            self._session.execute(insert(_HEAD).values(**empty))
+        self._session.execute(insert(_HEAD).values(id=1, last_id=0, last_hash=""))
         last = self.last_audit_event()
         return None if last is None else (last.id, last.hash)
 
@@ -623,8 +647,7 @@ class ClinicStore:
         return None if row is None else _event(row)
 
     def add_audit_event(self, event: EventRecord) -> None:
-        """Append the event and move the head to it (after `audit_chain_end`): one
-        statement on PostgreSQL."""
+        """SQLite: append the event and move the head to it (after `audit_chain_end`)."""
         values = {
             "id": event.id,
             "at": event.at,
@@ -639,17 +662,10 @@ class ClinicStore:
             "prev_hash": event.prev_hash,
             "hash": event.hash,
         }
-        moved = update(_HEAD).where(_HEAD.c.id == 1).values(last_id=event.id, last_hash=event.hash)
-        added = insert(_EVENTS).values(**values)
-        if self._postgresql():
-            self._session.execute(added.add_cte(moved.cte("moved")))
-        else:
-            self._session.execute(added)
-            self._session.execute(moved)
-
-    def _head_query(self) -> Any:
-        query = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
-        return query.with_for_update() if self._postgresql() else query
+        self._session.execute(insert(_EVENTS).values(**values))
+        self._session.execute(
+            update(_HEAD).where(_HEAD.c.id == 1).values(last_id=event.id, last_hash=event.hash)
+        )
 
     def _postgresql(self) -> bool:
         return self._session.get_bind().dialect.name == "postgresql"
@@ -815,6 +831,27 @@ _SESSION_BY_HASH = (
     select(_SESSIONS, _ACCOUNTS)
     .join(_ACCOUNTS, _ACCOUNTS.c.id == _SESSIONS.c.account_id)
     .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+)
+_HEAD_NOW = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
+_APPEND = select(
+    func.kneecoach_audit_append(
+        *(
+            bindparam(name, type_=kind)
+            for name, kind in (
+                ("at", DateTime(timezone=True)),
+                ("actor_id", Integer()),
+                ("role", String()),
+                ("action", String()),
+                ("patient_id", Integer()),
+                ("route", String()),
+                ("outcome", String()),
+                ("ip", String()),
+                ("clinic_id", Integer()),
+                ("middle", Text()),
+                ("genesis", String()),
+            )
+        )
+    )
 )
 _MARK = select(DashboardMark.mark).where(DashboardMark.clinic_id == bindparam("clinic_id"))
 _PATIENT_BY_ID = _patients_query(bindparam("clinic_id")).where(
