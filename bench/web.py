@@ -1,6 +1,7 @@
 """Benchmark: the web app under load on loopback, against the framework's floor.
 
     .venv/bin/python bench/web.py [--seconds 10] [--connections 32] [--workers 2] [--db URL]
+                                  [--hold]
 
 Builds a database (`--db`; default a temporary SQLite file) holding one person with six
 weeks of history (on a database that holds people already, one more: the app serves the
@@ -164,6 +165,9 @@ def main() -> None:
     parser.add_argument(
         "--db", default=None, help="database URL (default: a temporary SQLite file)"
     )
+    parser.add_argument(
+        "--hold", action="store_true", help="keep the server up after measuring (for a profiler)"
+    )
     args = parser.parse_args()
     exe = ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="kneecoach-web-bench-"))
@@ -216,7 +220,13 @@ def main() -> None:
         floor = report["GET /healthz (floor)"]["requests_per_second"]
         today = report["GET /api/v1/today"]["requests_per_second"]
         report["today_share_of_floor"] = round(today / floor, 2) if floor else None
-        print(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=2), flush=True)
+        if args.hold:
+            print(f"holding: {base}, POST script {script} (Ctrl-C ends)", file=sys.stderr)
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -142,9 +142,10 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
     person_id = prepared.person_id
     session_id, created = store.add_session(person_id, log)
     if created:
-        store.record_decisions(
-            person_id, [decision_row(d, session_id, d.date) for d in prepared.decisions]
-        )
+        if prepared.decisions:  # the person is known: the session was just written
+            store.record_decisions(
+                person_id, [decision_row(d, session_id, d.date) for d in prepared.decisions]
+            )
         decided = [d.as_dict() for d in prepared.decisions]
         # CL-3 in the same write: pain 7+ during a set, a pause, a locked slot regressed
         # (nothing is looked up unless one of these happened).

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, exists, func, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -215,16 +215,10 @@ class Store:
     def _touch(self, person_id: int, changed_from: dt.date | None = None) -> None:
         """A new revision token; with `changed_from`, an event of that day arrived, so every
         stored course state from that day on no longer holds (the next read rewinds)."""
-        people = _table(Person)
         connection = self._session.connection()
-        connection.execute(
-            update(people).where(people.c.id == person_id).values(revision=new_revision())
-        )
+        connection.execute(_TOUCH, {"person": person_id, "new_revision": new_revision()})
         if changed_from is not None:
-            states = _table(CourseStateRow)
-            connection.execute(
-                delete(states).where(states.c.person_id == person_id, states.c.day >= changed_from)
-            )
+            connection.execute(_FORGET_STATES, {"person": person_id, "since": changed_from})
 
     def count_people(self) -> int:
         return int(self._session.scalar(select(func.count(Person.id))) or 0)
@@ -329,21 +323,19 @@ class Store:
         # The hot path: a few Core statements whatever the session's size. ON CONFLICT DO
         # NOTHING lets the unique (person_id, client_id) key turn away a resend, stored or
         # in flight from another writer, without an error.
-        table = _table(ExerciseSession)
-        statement = self._dialect_insert(table).on_conflict_do_nothing(
-            index_elements=["person_id", "client_id"]
-        )
+        core = self._session.connection()
         try:
-            session_id = self._session.connection().scalar(
-                statement.values(
-                    person_id=person_id,
-                    client_id=client_id,
-                    date=session["date"],
-                    pain_before=session["pain_before"],
-                    pain_after=session["pain_after"],
-                    programme_version=session.get("programme_version"),
-                    created_at=dt.datetime.now(dt.UTC),
-                ).returning(table.c.id)
+            session_id = core.scalar(
+                _NEW_SESSION[core.dialect.name],
+                {
+                    "person_id": person_id,
+                    "client_id": client_id,
+                    "date": session["date"],
+                    "pain_before": session["pain_before"],
+                    "pain_after": session["pain_after"],
+                    "programme_version": session.get("programme_version"),
+                    "created_at": dt.datetime.now(dt.UTC),
+                },
             )
         except IntegrityError:  # the person's foreign key: no such person
             raise _no_person(person_id) from None
@@ -353,10 +345,11 @@ class Store:
             return existing, False
         entries = list(session.get("entries") or [])
         if entries:
-            # An executemany (compiled once, cached), then the ids by position.
-            core = self._session.connection()
-            core.execute(
-                insert(_table(SessionEntry)),
+            # One executemany for the entries, their ids back in the order sent; one for
+            # the sets (the Core table: ORM bulk inserts split a batch by which values are
+            # None).
+            entry_ids = core.scalars(
+                _NEW_ENTRIES,
                 [
                     {
                         "session_id": session_id,
@@ -366,15 +359,7 @@ class Store:
                     }
                     for position, entry in enumerate(entries, start=1)
                 ],
-            )
-            by_position = dict(
-                core.execute(
-                    select(SessionEntry.position, SessionEntry.id).where(
-                        SessionEntry.session_id == session_id
-                    )
-                ).all()
-            )
-            entry_ids = [by_position[n] for n in range(1, len(entries) + 1)]
+            ).all()
             sets = [
                 {
                     "entry_id": entry_id,
@@ -386,9 +371,7 @@ class Store:
                 for number, done in enumerate(entry.get("sets") or [], start=1)
             ]
             if sets:
-                # The Core table, not the ORM entity: ORM bulk inserts split the batch by
-                # which values are None; Core sends one executemany.
-                core.execute(insert(_table(EntrySet)), sets)
+                core.execute(_NEW_SETS, sets)
         self._touch(person_id, session["date"])
         return session_id, True
 
@@ -1034,3 +1017,26 @@ def _number(value: float | int | None) -> float | int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# The hot write path's statements (logging a session), built once and bound per call.
+_SESSIONS = _table(ExerciseSession)
+_NEW_SESSION = {
+    name: dialect.insert(_SESSIONS)
+    .on_conflict_do_nothing(index_elements=["person_id", "client_id"])
+    .returning(_SESSIONS.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_ENTRIES = _table(SessionEntry)
+_NEW_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
+_NEW_SETS = insert(_table(EntrySet))
+_PEOPLE = _table(Person)
+_TOUCH = (
+    update(_PEOPLE)
+    .where(_PEOPLE.c.id == bindparam("person"))
+    .values(revision=bindparam("new_revision"))
+)
+_STATES = _table(CourseStateRow)
+_FORGET_STATES = delete(_STATES).where(
+    _STATES.c.person_id == bindparam("person"), _STATES.c.day >= bindparam("since")
+)
