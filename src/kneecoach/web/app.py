@@ -19,6 +19,7 @@ from kneecoach.store.db import connect, resolve_url
 from kneecoach.web.api.routes import router as api_router
 from kneecoach.web.errors import install_error_handlers
 from kneecoach.web.limits import BodySizeLimit
+from kneecoach.web.nul import NulGuard
 from kneecoach.web.pages.routes import router as pages_router
 from kneecoach.web.security import (
     PersonalModeGuard,
@@ -90,6 +91,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         """Liveness: no database work (the framework's floor in benchmarks)."""
         return {"status": "ok"}
 
+    app.add_middleware(NulGuard)  # inside the Host, Origin and policy checks
     if not settings.clinic:
         hosts = allowed_hosts(settings.port, settings.extra_hosts)
         app.add_middleware(PersonalModeGuard, hosts=hosts, origins=origins_for(hosts))
