@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import (
     DateTime,
     Integer,
     String,
-    Table,
     Text,
     bindparam,
     delete,
@@ -48,6 +47,7 @@ from kneecoach.store.tables import (
     LoginFailure,
     Person,
     ProgrammeVersion,
+    core_table,
 )
 
 # A patient added by their physio has a person row before they start their programme;
@@ -607,22 +607,8 @@ class ClinicStore:
         statement (`kneecoach_audit_append`, migration 0009): the head's row lock taken,
         the event sealed over `middle` (services/audit.py `canonical_middle`) and the
         head moved; the lock holds until this transaction ends. Its id."""
-        found = self._session.scalar(
-            _APPEND,
-            {
-                "at": draft.at,
-                "actor_id": draft.actor_id,
-                "role": draft.role,
-                "action": draft.action,
-                "patient_id": draft.patient_id,
-                "route": draft.route,
-                "outcome": draft.outcome,
-                "ip": draft.ip,
-                "clinic_id": draft.clinic_id,
-                "middle": middle,
-                "genesis": genesis,
-            },
-        )
+        fields = {k: v for k, v in asdict(draft).items() if k not in _SEALED}
+        found = self._session.scalar(_APPEND, {**fields, "middle": middle, "genesis": genesis})
         if found is None:  # the function always answers an id
             raise RuntimeError("kneecoach_audit_append answered nothing")
         return int(found)
@@ -648,21 +634,7 @@ class ClinicStore:
 
     def add_audit_event(self, event: EventRecord) -> None:
         """SQLite: append the event and move the head to it (after `audit_chain_end`)."""
-        values = {
-            "id": event.id,
-            "at": event.at,
-            "actor_id": event.actor_id,
-            "role": event.role,
-            "action": event.action,
-            "patient_id": event.patient_id,
-            "route": event.route,
-            "outcome": event.outcome,
-            "ip": event.ip,
-            "clinic_id": event.clinic_id,
-            "prev_hash": event.prev_hash,
-            "hash": event.hash,
-        }
-        self._session.execute(insert(_EVENTS).values(**values))
+        self._session.execute(insert(_EVENTS).values(**asdict(event)))
         self._session.execute(
             update(_HEAD).where(_HEAD.c.id == 1).values(last_id=event.id, last_hash=event.hash)
         )
@@ -822,16 +794,17 @@ def _patients_query(clinic_id: Any) -> Any:
 
 
 # Statements every staff request runs, built once (bound per call).
-_ACCOUNTS: Table = Account.__table__  # type: ignore[assignment]
-_SESSIONS: Table = AuthSession.__table__  # type: ignore[assignment]
-_HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
-_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+_ACCOUNTS = core_table(Account)
+_SESSIONS = core_table(AuthSession)
+_HEAD = core_table(AuditHead)
+_EVENTS = core_table(AuditEvent)
 _ACCOUNT_BY_ID = select(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id"))
 _SESSION_BY_HASH = (
     select(_SESSIONS, _ACCOUNTS)
     .join(_ACCOUNTS, _ACCOUNTS.c.id == _SESSIONS.c.account_id)
     .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 )
+_SEALED = ("id", "prev_hash", "hash")  # what the chain gives an event, not its appender
 _HEAD_NOW = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
 _APPEND = select(
     func.kneecoach_audit_append(

@@ -19,7 +19,6 @@ from kneecoach.store.alerts import AlertStore
 from kneecoach.store.clinic import ClinicStore
 from kneecoach.store.errors import StoreError
 from kneecoach.store.tables import (
-    Base,
     Checkin,
     Clearance,
     CourseStateRow,
@@ -32,6 +31,7 @@ from kneecoach.store.tables import (
     ProgrammeVersion,
     Psfs,
     SessionEntry,
+    core_table,
     new_revision,
 )
 from kneecoach.store.templates import TemplateStore
@@ -496,7 +496,7 @@ class Store:
             }
             for decision in decisions
         ]
-        return self._insert_new(Decision.__table__, rows)  # type: ignore[arg-type]
+        return self._insert_new(core_table(Decision), rows)
 
     def decisions(self, person_id: int, session_id: int | None = None) -> list[dict[str, Any]]:
         """The person's decisions by date; with `session_id`, only those about that session."""
@@ -520,7 +520,7 @@ class Store:
             {"person_id": person_id, **{field: item[field] for field in ESCALATION_FIELDS}}
             for item in escalations
         ]
-        return self._insert_new(Escalation.__table__, rows)  # type: ignore[arg-type]
+        return self._insert_new(core_table(Escalation), rows)
 
     def escalations(self, person_id: int) -> list[dict[str, Any]]:
         rows = self._session.scalars(
@@ -738,9 +738,9 @@ class Store:
         if not ids:
             return 0
         connection = self._session.connection()
-        decisions, escalations = _table(Decision), _table(Escalation)
-        versions, sessions = _table(ProgrammeVersion), _table(ExerciseSession)
-        states = _table(CourseStateRow)
+        decisions, escalations = core_table(Decision), core_table(Escalation)
+        versions, sessions = core_table(ProgrammeVersion), core_table(ExerciseSession)
+        states = core_table(CourseStateRow)
         connection.execute(
             delete(decisions).where(
                 decisions.c.person_id.in_(ids),
@@ -792,8 +792,8 @@ class Store:
         if version_rows:
             connection.execute(insert(versions), version_rows)
             connection.execute(
-                update(_table(Person))
-                .where(_table(Person).c.id.in_({r["person_id"] for r in version_rows}))
+                update(core_table(Person))
+                .where(core_table(Person).c.id.in_({r["person_id"] for r in version_rows}))
                 .values(revision=new_revision())
             )
         new = self._insert_new(
@@ -861,7 +861,7 @@ class Store:
             if "summary" in made
         ]
         if summaries:
-            upsert = self._dialect_insert(_table(CourseSummary))
+            upsert = self._dialect_insert(core_table(CourseSummary))
             connection.execute(
                 upsert.on_conflict_do_update(
                     index_elements=["person_id"],
@@ -930,13 +930,6 @@ def _client_id(value: object) -> str:
     if len(value) > CLIENT_ID_MAX:
         raise StoreError("client_id", f"at most {CLIENT_ID_MAX} characters, got {len(value)}")
     return value
-
-
-def _table(entity: type[Base]) -> Table:
-    """The Core table behind an ORM entity (Core executemany keeps a batch whole)."""
-    table = entity.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def _person_dict(row: Person) -> dict[str, Any]:
@@ -1020,23 +1013,23 @@ def _number(value: float | int | None) -> float | int | None:
 
 
 # The hot write path's statements (logging a session), built once and bound per call.
-_SESSIONS = _table(ExerciseSession)
+_SESSIONS = core_table(ExerciseSession)
 _NEW_SESSION = {
     name: dialect.insert(_SESSIONS)
     .on_conflict_do_nothing(index_elements=["person_id", "client_id"])
     .returning(_SESSIONS.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
-_ENTRIES = _table(SessionEntry)
+_ENTRIES = core_table(SessionEntry)
 _NEW_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
-_NEW_SETS = insert(_table(EntrySet))
-_PEOPLE = _table(Person)
+_NEW_SETS = insert(core_table(EntrySet))
+_PEOPLE = core_table(Person)
 _TOUCH = (
     update(_PEOPLE)
     .where(_PEOPLE.c.id == bindparam("person"))
     .values(revision=bindparam("new_revision"))
 )
-_STATES = _table(CourseStateRow)
+_STATES = core_table(CourseStateRow)
 _FORGET_STATES = delete(_STATES).where(
     _STATES.c.person_id == bindparam("person"), _STATES.c.day >= bindparam("since")
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from kneecoach.store.errors import StoreError
@@ -21,6 +21,7 @@ from kneecoach.store.tables import (
     ProgrammeVersion,
     Psfs,
     SessionEntry,
+    core_table,
 )
 
 # Tables whose ids the import keeps (decisions point at sessions by id).
@@ -53,7 +54,7 @@ def require_empty(session: Session) -> None:
         )
     models: tuple[type[Base], ...] = (*KEPT_IDS, ProgrammeVersion)
     for model in models:
-        if session.scalar(select(func.count()).select_from(_table(model))):
+        if session.scalar(select(func.count()).select_from(core_table(model))):
             raise StoreError("database", "the database is not empty; import into a new one")
 
 
@@ -108,15 +109,9 @@ def restore(session: Session, document: Mapping[str, Any]) -> int:
     return int(person_id)
 
 
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 def _rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(_table(model)), rows)
+        session.execute(insert(core_table(model)), rows)
 
 
 def _advance_sequences(session: Session) -> None:

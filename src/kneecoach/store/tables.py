@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -90,6 +91,14 @@ class Base(DeclarativeBase):
         list[Any]: JSON(),
         str: String(200),
     }
+
+
+def core_table(entity: type[Base]) -> Table:
+    """The Core table behind an ORM entity (Core statements: one executemany keeps a batch
+    whole, and a statement built once skips the ORM on hot paths)."""
+    table = entity.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Person(Base):
