@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pyotp  # noqa: E402
-from bench.web import ensure_wrk, free_port, wrk  # noqa: E402
+from bench.web import ensure_wrk, free_port, hold, wrk  # noqa: E402
 from sqlalchemy import Engine, Table, func, select, text  # noqa: E402
 from tests.factories import clear_answers, profile  # noqa: E402
 from tests.pgserver import PG_BIN, PostgresServer  # noqa: E402
@@ -399,9 +399,7 @@ def main() -> None:
         )
         print(json.dumps(report), flush=True)
         if args.hold:
-            print(f"holding: {base} cookie kc_session={token} (Ctrl-C ends)", file=sys.stderr)
-            while True:
-                time.sleep(3600)
+            hold(f"{base} cookie kc_session={token}")
     except KeyboardInterrupt:
         pass
     finally:

@@ -115,6 +115,14 @@ def build(url: str) -> list[dict[str, object]]:
     return items
 
 
+def hold(what: str) -> None:
+    """`--hold`: keep the server up (for a profiler) until Ctrl-C, which the caller takes
+    as its end."""
+    print(f"holding: {what} (Ctrl-C ends)", file=sys.stderr)
+    while True:
+        time.sleep(3600)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -222,9 +230,7 @@ def main() -> None:
         report["today_share_of_floor"] = round(today / floor, 2) if floor else None
         print(json.dumps(report, indent=2), flush=True)
         if args.hold:
-            print(f"holding: {base}, POST script {script} (Ctrl-C ends)", file=sys.stderr)
-            while True:
-                time.sleep(3600)
+            hold(f"{base}, POST script {script}")
     except KeyboardInterrupt:
         pass
     finally:
