@@ -15,6 +15,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -82,11 +83,8 @@ class NulGuard:
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
-        content_type = ""
-        for name, value in scope.get("headers", []):
-            if name == b"content-type":
-                content_type = value.decode("latin-1").lower()
-        field = nul_field(b"".join(chunks), content_type)
+        body = b"".join(chunks)
+        field = nul_field(body, Headers(scope=scope).get("content-type", "").lower())
         if field is not None:
             response: JSONResponse | PlainTextResponse
             if scope["path"].startswith("/api/"):
@@ -95,7 +93,6 @@ class NulGuard:
                 response = PlainTextResponse(PROBLEM, status_code=422)
             await response(scope, receive, send)
             return
-        body = b"".join(chunks)
         replayed = False
 
         async def replay() -> Message:
