@@ -65,6 +65,20 @@ def test_a_session_logged_while_stopped_is_kept_marked_and_never_counted(client)
     assert not [d for d in decisions if d["session_key"] == "s-2"]  # pain 7, yet no PM-1
 
 
+def test_a_session_on_the_day_of_the_stop_says_stopped_as_its_history_does(client):
+    # The stop's own day: the check-in that stopped the programme came first, then the
+    # session. Its answer and its mark in the history agree, and a resend says the same.
+    started(client)
+    flag = {"date": day(1), "pain": 3, "morning": True, "answers": clear_answers(knee_locked=True)}
+    assert client.post("/api/v1/checkins", json=flag).json()["status"] == "stopped"
+    assert client.post("/api/v1/sessions", json=log(1)).json()["status"] == "stopped"
+    client.post("/api/v1/checkins", json={"date": day(2), "pain": 2, "morning": True})
+    history = client.get("/api/v1/history").json()["sessions"]
+    assert [(s["client_id"], s["while_stopped"]) for s in history] == [("s-1", True)]
+    again = client.post("/api/v1/sessions", json=log(1)).json()
+    assert (again["created"], again["status"]) == (False, "stopped")
+
+
 def test_an_active_session_says_active_and_counts(client):
     started(client)
     saved = client.post("/api/v1/sessions", json=log(0, pain=7)).json()

@@ -410,10 +410,3 @@ def history(store: Store, loaded: Loaded) -> tuple[list[Decision], list[Escalati
     ]
     escalations += loaded.escalations
     return decisions, escalations
-
-
-def stopped_on(store: Store, person_id: int, day: dt.date) -> bool:
-    """Whether the programme stood stopped on `day`, as of the newest stored state before it
-    (one indexed read: the hot path of logging a session does not fold the course). A
-    session logged while stopped is kept and marked by the next fold, never counted."""
-    return store.stopped_on(person_id, day, engine_version())

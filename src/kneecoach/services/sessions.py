@@ -18,7 +18,7 @@ from kneecoach.domain.progression import (
 )
 from kneecoach.services import alerts
 from kneecoach.services.actor import Actor, UnknownPerson, permit
-from kneecoach.services.course import decision_row, logged_session, stopped_on
+from kneecoach.services.course import decision_row, engine_version, logged_session
 from kneecoach.services.onboarding import started
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput, parse_session_log
@@ -34,6 +34,7 @@ class PreparedSession:
     person_id: int
     session: dict[str, Any]
     decisions: tuple[Decision, ...]
+    stopped: bool  # the programme stood stopped on the session's day (kept, never counted)
 
 
 def record_session(
@@ -85,12 +86,13 @@ def write_checked(
     """Write a log checked by `parse_session_log` for `person_id` (the actor checked).
 
     This is the hot write path, so it does not fold the course: targets come from the
-    newest stored programme version (one query), and only PM-1 (pain above 5 during an
-    exercise) is decided here. Everything else is decided by the fold once the next
+    newest stored programme version, and whether the programme stood stopped that day
+    from the newest stored course state (one query for both); only PM-1 (pain above 5
+    during an exercise) is decided here. Everything else is decided by the fold once the next
     morning is known (check-in, `today`, `review`), which also stores these same PM-1
     decisions again without duplicating them.
     """
-    current = store.person_with_programme(person_id)
+    current = store.session_target(person_id, log["date"], engine_version())
     if current is None:
         raise UnknownPerson(person_id)  # a person always has their first programme
     return save_session(store, prepare_checked(catalogue, log, current))
@@ -133,6 +135,7 @@ def prepare_checked(
         person_id,
         {**log, "entries": entries, "programme_version": version},
         _decide_at_once(catalogue, equipment, log, by_exercise),
+        bool(current["stopped"]),
     )
 
 
@@ -141,6 +144,7 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
     log = prepared.session
     person_id = prepared.person_id
     session_id, created = store.add_session(person_id, log)
+    stopped = prepared.stopped
     if created:
         if prepared.decisions:  # the person is known: the session was just written
             store.record_decisions(
@@ -163,13 +167,16 @@ def save_session(store: Store, prepared: PreparedSession) -> dict[str, Any]:
         ]
         for one in decided:
             one.pop("decided_on")
+        # A resend: once the engine has folded past the session, its mark is the answer.
+        marked = store.marked_while_stopped(session_id, engine_version())
+        stopped = stopped if marked is None else marked
     return {
         "session_id": session_id,
         "client_id": log["client_id"],
         "created": created,
         "date": log["date"].isoformat(),
         "decisions": decided,
-        "status": "stopped" if stopped_on(store, person_id, log["date"]) else "active",
+        "status": "stopped" if stopped else "active",
     }
 
 

@@ -271,29 +271,18 @@ class Store:
         replan = programme.get("source") in REPLAN_SOURCES
         self._touch(person_id, effective_date if replan else None)
 
-    def person_with_programme(self, person_id: int) -> dict[str, Any] | None:
-        """The person and their newest programme version, in one query.
-
-        The hot write path (logging a session) needs only these: {"person_id", "profile",
-        "start_date", "version", "programme"}; None when there is no such person.
+    def session_target(self, person_id: int, day: dt.date, version: int) -> dict[str, Any] | None:
+        """What logging a session of `day` needs, in one query (the hot write path): the
+        person and their newest programme version, {"person_id", "profile", "start_date",
+        "version", "programme"}, and "stopped": whether the newest stored course state of
+        engine `version` on or before `day` has the programme stopped. None when there is
+        no such person.
         """
-        latest = (
-            select(func.max(ProgrammeVersion.version))
-            .where(ProgrammeVersion.person_id == Person.id)
-            .correlate(Person)
-            .scalar_subquery()
+        row = (
+            self._session.connection()
+            .execute(_SESSION_TARGET, {"person": person_id, "day": day, "engine": version})
+            .first()
         )
-        row = self._session.execute(
-            select(
-                Person.id,
-                Person.profile,
-                Person.start_date,
-                ProgrammeVersion.version,
-                ProgrammeVersion.programme,
-            )
-            .join(ProgrammeVersion, ProgrammeVersion.person_id == Person.id)
-            .where(Person.id == person_id, ProgrammeVersion.version == latest)
-        ).first()
         if row is None:
             return None
         return {
@@ -302,6 +291,7 @@ class Store:
             "start_date": row[2],
             "version": row[3],
             "programme": row[4],
+            "stopped": bool(row[5]),
         }
 
     def programme_versions(
@@ -345,10 +335,11 @@ class Store:
             return existing, False
         entries = list(session.get("entries") or [])
         if entries:
-            # One executemany for the entries, their ids back in the order sent; one for
-            # the sets (the Core table: ORM bulk inserts split a batch by which values are
-            # None).
-            entry_ids = core.scalars(
+            # One executemany for the entries, then their ids by position, then one
+            # executemany for the sets (the Core table: ORM bulk inserts split a batch by
+            # which values are None). Not INSERT ... RETURNING: with its ids in the order
+            # sent, SQLite gets one statement per entry.
+            core.execute(
                 _NEW_ENTRIES,
                 [
                     {
@@ -359,7 +350,8 @@ class Store:
                     }
                     for position, entry in enumerate(entries, start=1)
                 ],
-            ).all()
+            )
+            entry_ids = core.scalars(_ENTRY_IDS, {"session": session_id}).all()
             sets = [
                 {
                     "entry_id": entry_id,
@@ -572,21 +564,6 @@ class Store:
             .limit(1)
         ).first()
         return (row[0], row[1]) if row else None
-
-    def stopped_on(self, person_id: int, day: dt.date, version: int) -> bool:
-        """Whether the newest stored state on or before `day` has the programme stopped."""
-        return bool(
-            self._session.scalar(
-                select(CourseStateRow.stopped)
-                .where(
-                    CourseStateRow.person_id == person_id,
-                    CourseStateRow.version == version,
-                    CourseStateRow.day <= day,
-                )
-                .order_by(CourseStateRow.day.desc())
-                .limit(1)
-            )
-        )
 
     def newest_course_state_day(self, person_id: int, version: int) -> dt.date | None:
         """The day of the newest stored state of `version`, if any."""
@@ -877,6 +854,26 @@ class Store:
         if not self.has_person(person_id):
             raise _no_person(person_id)
 
+    def marked_while_stopped(self, session_id: int, version: int) -> bool | None:
+        """How the engine marked a stored session (`while_stopped`) once a fold of engine
+        `version` has passed its day; None while none has (no stored state from its day on).
+        """
+        person_id, day, marked = self._session.execute(
+            select(
+                ExerciseSession.person_id, ExerciseSession.date, ExerciseSession.while_stopped
+            ).where(ExerciseSession.id == session_id)
+        ).one()
+        folded = self._session.scalar(
+            select(
+                exists().where(
+                    CourseStateRow.person_id == person_id,
+                    CourseStateRow.version == version,
+                    CourseStateRow.day >= day,
+                )
+            )
+        )
+        return bool(marked) if folded else None
+
     def _session_id(self, person_id: int, client_id: str) -> int | None:
         return self._session.scalar(
             select(ExerciseSession.id).where(
@@ -1021,7 +1018,12 @@ _NEW_SESSION = {
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 _ENTRIES = core_table(SessionEntry)
-_NEW_ENTRIES = insert(_ENTRIES).returning(_ENTRIES.c.id, sort_by_parameter_order=True)
+_NEW_ENTRIES = insert(_ENTRIES)
+_ENTRY_IDS = (
+    select(_ENTRIES.c.id)
+    .where(_ENTRIES.c.session_id == bindparam("session"))
+    .order_by(_ENTRIES.c.position)
+)
 _NEW_SETS = insert(core_table(EntrySet))
 _PEOPLE = core_table(Person)
 _TOUCH = (
@@ -1032,4 +1034,33 @@ _TOUCH = (
 _STATES = core_table(CourseStateRow)
 _FORGET_STATES = delete(_STATES).where(
     _STATES.c.person_id == bindparam("person"), _STATES.c.day >= bindparam("since")
+)
+_VERSIONS = core_table(ProgrammeVersion)
+_SESSION_TARGET = (
+    select(
+        _PEOPLE.c.id,
+        _PEOPLE.c.profile,
+        _PEOPLE.c.start_date,
+        _VERSIONS.c.version,
+        _VERSIONS.c.programme,
+        select(_STATES.c.stopped)
+        .where(
+            _STATES.c.person_id == _PEOPLE.c.id,
+            _STATES.c.version == bindparam("engine"),
+            _STATES.c.day <= bindparam("day"),
+        )
+        .order_by(_STATES.c.day.desc())
+        .limit(1)
+        .correlate(_PEOPLE)
+        .scalar_subquery(),
+    )
+    .join(_VERSIONS, _VERSIONS.c.person_id == _PEOPLE.c.id)
+    .where(
+        _PEOPLE.c.id == bindparam("person"),
+        _VERSIONS.c.version
+        == select(func.max(_VERSIONS.c.version))
+        .where(_VERSIONS.c.person_id == _PEOPLE.c.id)
+        .correlate(_PEOPLE)
+        .scalar_subquery(),
+    )
 )
