@@ -49,7 +49,7 @@ def test_only_the_personal_mode_adapters_look_up_the_person_on_this_machine():
 
 
 # The composition roots: they build the unit of work the services open for themselves.
-COMPOSITION_ROOTS = {"web/deps.py", "web/app.py", "cli/database.py"}
+COMPOSITION_ROOTS = {"web/deps.py", "cli/database.py"}
 
 
 def test_outside_services_and_the_store_only_the_composition_roots_import_the_store():

@@ -15,8 +15,8 @@ from fastapi.staticfiles import StaticFiles
 from kneecoach import __version__
 from kneecoach.content.loader import load_catalogue
 from kneecoach.settings import apply_rules, get_settings
-from kneecoach.store.db import connect, resolve_url
 from kneecoach.web.api.routes import router as api_router
+from kneecoach.web.deps import configured_url, open_database
 from kneecoach.web.errors import install_error_handlers
 from kneecoach.web.limits import BodySizeLimit
 from kneecoach.web.nul import NulGuard
@@ -139,7 +139,7 @@ def app_from_env() -> FastAPI:
     public = tuple(settings.public_hosts)
     app = create_app(
         WebSettings(
-            db_url=resolve_url(None),
+            db_url=configured_url(),
             port=settings.port,
             clinic=settings.clinic_mode,
             public_hosts=public,
@@ -147,7 +147,7 @@ def app_from_env() -> FastAPI:
         )
     )
     load_catalogue()
-    connect(app.state.settings.db_url)
+    open_database(app.state.settings.db_url)
     if settings.clinic_mode:
         from kneecoach.services.auth import warm_up
 

@@ -18,7 +18,17 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.services import clinic
 from kneecoach.services.actor import OWNER, Actor
 from kneecoach.services.uow import UnitOfWork
-from kneecoach.store.db import database
+from kneecoach.store.db import connect, database, resolve_url
+
+
+def configured_url() -> str:
+    """The database URL the environment names (KNEECOACH_DB), or personal mode's file."""
+    return resolve_url(None)
+
+
+def open_database(url: str) -> None:
+    """Open the database (and migrate its schema) before the first request."""
+    connect(url)
 
 
 async def get_db(request: Request) -> UnitOfWork:
