@@ -186,6 +186,12 @@ def test_incremental_course_equals_a_full_replay(two_databases, journey):
     for key in expected:
         assert_same(key, got[key], expected[key])
     assert got == expected
+    # `progress` is a read: once a write has stored the fold up to that day, what it lists
+    # comes from the stored rows alone, and it is the same.
+    today(incremental, catalogue, person_of(incremental), last, actor=OWNER)
+    stored = progress.progress(incremental, catalogue, person_of(incremental), last, actor=OWNER)
+    for key in expected:
+        assert_same(key, stored[key], expected[key])
 
 
 def assert_same(key: str, got: Any, expected: Any) -> None:

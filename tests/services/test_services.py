@@ -12,8 +12,10 @@ from kneecoach.content.loader import load_catalogue
 from kneecoach.domain.errors import FieldError
 from kneecoach.services import account, checkins, people, progress, sessions
 from kneecoach.services.actor import OWNER, Actor, NotAllowed
+from kneecoach.services.course import CATCH_UP_DAYS, engine_version
 from kneecoach.services.onboarding import NotStarted, start_programme
 from kneecoach.services.today import today
+from kneecoach.services.validation import parse_session_log
 from tests.factories import profile
 from tests.services.fake_uow import FakeUnitOfWork
 
@@ -124,6 +126,39 @@ def test_submit_session_writes_through_write_soon():
     assert saved["created"] and uow.opened == ["write"]
 
 
+def test_sessions_alone_keep_the_stored_course_within_a_week_of_them():
+    # Reads store nothing and a session does not fold, so with no morning score in between
+    # the stored course would fall further behind each day; a session write catches up.
+    uow, person = started(days_per_week=7)
+    for n in range(24):
+        day = START + dt.timedelta(days=n)
+        log = bridge_log(day, pain=1, client_id=f"s{n}")
+        assert sessions.record_session(uow, CATALOGUE, person, log, day, actor=OWNER)["created"]
+        with uow.read() as store:
+            newest = store.newest_course_state_day(person, engine_version())
+        stored_to = newest or START - dt.timedelta(days=1)
+        assert (day - stored_to).days <= CATCH_UP_DAYS, (day, newest)
+    # What it stored is what a fold from the start finds.
+    fresh = FakeUnitOfWork()
+    assert start_programme(fresh, CATALOGUE, profile(days_per_week=7), START, actor=OWNER)["saved"]
+    for n in range(24):
+        day = START + dt.timedelta(days=n)
+        log = bridge_log(day, pain=1, client_id=f"s{n}")
+        with fresh.write() as store:  # the bare write: no catch-up, nothing folded
+            sessions.save_session(
+                store,
+                sessions.prepare_checked(
+                    CATALOGUE,
+                    parse_session_log(log, CATALOGUE, day),
+                    store.session_target(1, day, engine_version()) or {},
+                ),
+            )
+    last = START + dt.timedelta(days=23)
+    assert progress.progress(uow, CATALOGUE, person, last, actor=OWNER) == progress.progress(
+        fresh, CATALOGUE, 1, last, actor=OWNER
+    )
+
+
 def test_history_and_the_page_views_only_read():
     uow, person = started()
     checkins.record_checkin(uow, CATALOGUE, person, START, 4, morning=True, actor=OWNER)
@@ -133,6 +168,7 @@ def test_history_and_the_page_views_only_read():
     assert seen.checked_in and not seen.screening_due
     assert people.person(uow, person, actor=OWNER).units == "metric"
     assert people.escalations(uow, person, actor=OWNER, open_only=True) == []
+    assert progress.progress(uow, CATALOGUE, person, START, actor=OWNER)["status"] == "active"
     assert set(uow.opened) == {"read"}
 
 

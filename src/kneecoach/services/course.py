@@ -53,6 +53,9 @@ from kneecoach.services.validation import InvalidInput
 from kneecoach.store.repository import REPLAN_SOURCES, Store
 
 WEEK = 7
+# How far the stored course may fall behind a session write before that write folds it
+# (`catch_up`): a read then never has more than about a week to fold.
+CATCH_UP_DAYS = WEEK
 NO_EVENTS = DayEvents()
 
 
@@ -307,6 +310,33 @@ def sync(store: Store, person_id: int, loaded: Loaded) -> int:
         decisions=[d for _, d in loaded.decisions],
     )
     return new
+
+
+def catch_up(
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int,
+    day: dt.date,
+    newest_before: dt.date | None,
+    start: dt.date,
+) -> bool:
+    """After a session of `day` is written (it folds nothing itself, and drops the stored
+    states from its day on): fold and store the course when what is stored has fallen more
+    than `CATCH_UP_DAYS` behind the session, or behind where it stood before the write
+    (`newest_before`). Reads store nothing, so without this a run of sessions with no
+    morning score between them would leave every read more days to fold. True if it
+    folded."""
+    version = engine_version()
+    wanted = max(day, newest_before) if newest_before is not None else day
+    if newest_before is not None and newest_before < day:
+        newest: dt.date | None = newest_before  # the write dropped nothing
+    else:
+        newest = store.newest_course_state_day(person_id, version)
+    stored_to = newest if newest is not None else start - dt.timedelta(days=1)
+    if (wanted - stored_to).days <= CATCH_UP_DAYS:
+        return False
+    sync(store, person_id, load(store, catalogue, person_id, wanted))
+    return True
 
 
 def missing_session_keys(loaded: Loaded) -> set[str]:

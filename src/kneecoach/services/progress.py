@@ -11,7 +11,7 @@ from kneecoach.domain.planning import DISCLAIMER, training_days_between
 from kneecoach.domain.trends import Score, weekly_means
 from kneecoach.services.actor import Actor, authorize, permit
 from kneecoach.services.checkins import psfs_summary
-from kneecoach.services.course import load, sync, version_number
+from kneecoach.services.course import Loaded, kept_versions, load, version_number
 from kneecoach.services.onboarding import started
 from kneecoach.services.uow import UnitOfWork
 
@@ -43,11 +43,12 @@ def progress(
 ) -> dict[str, Any]:
     """Baseline, weekly means, escalations that fired, decisions and adherence.
 
-    It stores what its fold finds (a write), so the decisions it lists are the stored ones.
+    A read: what is stored up to the newest stored state, then what the fold from it
+    finds (stored by the next write or review, never by this read).
     """
     permit(actor, started(person_id))  # the store refuses a person who is not there
     assert person_id is not None
-    with uow.write() as store:
+    with uow.read() as store:
         return _progress(store, catalogue, person_id, day)
 
 
@@ -56,7 +57,6 @@ def _progress(store: Store, catalogue: Catalogue, person_id: int, day: dt.date) 
     start = person["start_date"]
     end = max(day, start)
     loaded = load(store, catalogue, person_id, end, person)
-    sync(store, person_id, loaded)
     course, profile = loaded.course, loaded.profile
     checkins = store.checkins(person_id, until=end)
     scores = [Score(c["date"], c["pain"], c["morning"]) for c in checkins]
@@ -73,8 +73,8 @@ def _progress(store: Store, catalogue: Catalogue, person_id: int, day: dt.date) 
         "daily_scores": [
             {"date": s.date.isoformat(), "pain": s.pain, "morning": s.morning} for s in scores
         ],
-        "escalations": _escalations_to(store, person_id, end),
-        "decisions": _decisions_to(store, person_id, end, keys),
+        "escalations": _escalations_to(store, loaded),
+        "decisions": _decisions_to(store, loaded, keys),
         "adherence": {
             "planned": training_days_between(profile.days_per_week, start, end)
             if day >= start
@@ -84,18 +84,20 @@ def _progress(store: Store, catalogue: Catalogue, person_id: int, day: dt.date) 
         "psfs": psfs_summary(store.psfs(person_id)),
         "status": "stopped" if course.stop else "active",
         "programme_version": version_number(loaded),
-        "versions": _versions_to(store, person_id, end),
+        "versions": _versions_to(store, person_id, end, loaded),
         "disclaimer": DISCLAIMER,
     }
 
 
-def _decisions_to(
-    store: Store, person_id: int, end: dt.date, keys: Mapping[int, str]
-) -> list[dict[str, Any]]:
-    """Every decision the engine made up to `end`, in the order it made them."""
-    rows = [d for d in store.decisions(person_id) if (d["decided_on"] or d["date"]) <= end]
+def _decisions_to(store: Store, loaded: Loaded, keys: Mapping[int, str]) -> list[dict[str, Any]]:
+    """Every decision the engine made up to the fold's end, in the order it made them: the
+    stored ones up to the fold's base, then the fold's own."""
+    base = loaded.base
+    rows = [
+        d for d in store.decisions(loaded.person["id"]) if (d["decided_on"] or d["date"]) <= base
+    ]
     rows.sort(key=lambda d: (d["decided_on"] or d["date"], d["id"]))
-    return [
+    stored = [
         {
             "date": d["date"].isoformat(),
             "slot": d["slot"],
@@ -108,10 +110,12 @@ def _decisions_to(
         }
         for d in rows
     ]
+    return stored + [decision.as_dict() for _, decision in loaded.decisions]
 
 
-def _escalations_to(store: Store, person_id: int, end: dt.date) -> list[dict[str, Any]]:
-    return [
+def _escalations_to(store: Store, loaded: Loaded) -> list[dict[str, Any]]:
+    """Every escalation up to the fold's end: stored up to its base, then the fold's own."""
+    stored = [
         {
             "rule": e["rule"],
             "urgency": e["urgency"],
@@ -119,14 +123,31 @@ def _escalations_to(store: Store, person_id: int, end: dt.date) -> list[dict[str
             "numbers": e["numbers"],
             "date": e["date"].isoformat(),
         }
-        for e in store.escalations(person_id)
-        if e["date"] <= end
+        for e in store.escalations(loaded.person["id"])
+        if e["date"] <= loaded.base
+    ]
+    return stored + [
+        {
+            "rule": e.rule,
+            "urgency": e.urgency,
+            "message": e.message,
+            "numbers": dict(e.numbers),
+            "date": e.date.isoformat(),
+        }
+        for e in loaded.escalations
+        if e.date is not None
     ]
 
 
-def _versions_to(store: Store, person_id: int, end: dt.date) -> list[dict[str, Any]]:
-    """Each programme version in force up to `end`, with the reasons it was made."""
-    return [
+def _versions_to(
+    store: Store, person_id: int, end: dt.date, loaded: Loaded | None = None
+) -> list[dict[str, Any]]:
+    """Each programme version in force up to `end`, with the reasons it was made; with
+    `loaded`, the engine's own versions after the fold's base are the fold's."""
+    stored = store.programme_versions(person_id)
+    if loaded is not None:
+        stored = [v for v in stored if not _refolded(v, loaded.base)]
+    versions = [
         {
             "version": v["version"],
             "effective_date": v["effective_date"].isoformat(),
@@ -134,6 +155,27 @@ def _versions_to(store: Store, person_id: int, end: dt.date) -> list[dict[str, A
                 str(r.get("message", r)) if isinstance(r, Mapping) else str(r) for r in v["reasons"]
             ],
         }
-        for v in store.programme_versions(person_id)
+        for v in stored
         if v["effective_date"] <= end
     ]
+    if loaded is not None:
+        first = max(kept_versions(loaded)) + 1
+        versions += [
+            {
+                "version": number,
+                "effective_date": version.effective.isoformat(),
+                "reasons": list(version.reasons),
+            }
+            for number, version in enumerate(loaded.versions, start=first)
+        ]
+    return versions
+
+
+def _refolded(version: Mapping[str, Any], base: dt.date) -> bool:
+    """A version the engine made after `base`: a fold from `base` makes it again (the same
+    rule `Store.replace_derived` replaces by)."""
+    return bool(
+        version["version"] > 1
+        and version["effective_date"] > base
+        and version["programme"].get("source") == "replay"
+    )

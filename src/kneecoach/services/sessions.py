@@ -18,7 +18,7 @@ from kneecoach.domain.progression import (
 )
 from kneecoach.services import alerts
 from kneecoach.services.actor import Actor, UnknownPerson, permit
-from kneecoach.services.course import decision_row, engine_version, logged_session
+from kneecoach.services.course import catch_up, decision_row, engine_version, logged_session
 from kneecoach.services.onboarding import started
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput, parse_session_log
@@ -89,13 +89,24 @@ def write_checked(
     newest stored programme version, and whether the programme stood stopped that day
     from the newest stored course state (one query for both); only PM-1 (pain above 5
     during an exercise) is decided here. Everything else is decided by the fold once the next
-    morning is known (check-in, `today`, `review`), which also stores these same PM-1
-    decisions again without duplicating them.
+    morning is known (check-in, `review`, or this write's `catch_up` once the stored course
+    has fallen a week behind), which also stores these same PM-1 decisions again without
+    duplicating them.
     """
     current = store.session_target(person_id, log["date"], engine_version())
     if current is None:
         raise UnknownPerson(person_id)  # a person always has their first programme
-    return save_session(store, prepare_checked(catalogue, log, current))
+    saved = save_session(store, prepare_checked(catalogue, log, current))
+    if saved["created"]:  # about once a week at most, and only without morning scores
+        catch_up(
+            store,
+            catalogue,
+            person_id,
+            log["date"],
+            current["newest_state"],
+            current["start_date"],
+        )
+    return saved
 
 
 def prepare_checked(

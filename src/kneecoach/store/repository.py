@@ -274,9 +274,10 @@ class Store:
     def session_target(self, person_id: int, day: dt.date, version: int) -> dict[str, Any] | None:
         """What logging a session of `day` needs, in one query (the hot write path): the
         person and their newest programme version, {"person_id", "profile", "start_date",
-        "version", "programme"}, and "stopped": whether the newest stored course state of
-        engine `version` on or before `day` has the programme stopped. None when there is
-        no such person.
+        "version", "programme"}; "stopped": whether the newest stored course state of
+        engine `version` on or before `day` has the programme stopped; and "newest_state":
+        the day of the newest stored state of that version, if any. None when there is no
+        such person.
         """
         row = (
             self._session.connection()
@@ -292,6 +293,7 @@ class Store:
             "version": row[3],
             "programme": row[4],
             "stopped": bool(row[5]),
+            "newest_state": row[6],
         }
 
     def programme_versions(
@@ -1051,6 +1053,10 @@ _SESSION_TARGET = (
         )
         .order_by(_STATES.c.day.desc())
         .limit(1)
+        .correlate(_PEOPLE)
+        .scalar_subquery(),
+        select(func.max(_STATES.c.day))
+        .where(_STATES.c.person_id == _PEOPLE.c.id, _STATES.c.version == bindparam("engine"))
         .correlate(_PEOPLE)
         .scalar_subquery(),
     )

@@ -81,8 +81,8 @@ def today_page(
     day = today(request)
     if person is None:
         return redirect("/")
-    # Stored as it is read: the banner shows an escalation the fold has just found.
-    result = today_of(db, catalogue, person, day, actor=actor)
+    # A read (nothing stored): the banner still shows an escalation the fold has just found.
+    result = today_of(db, catalogue, person, day, actor=actor, persist=False)
     who = people.person(db, person, actor=actor)
     return render(
         request,
@@ -139,7 +139,7 @@ def session_page(
     request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson, actor: CurrentActor
 ) -> Response:
     day = today(request)
-    result = today_of(db, catalogue, person, day, actor=actor)
+    result = today_of(db, catalogue, person, day, actor=actor, persist=False)
     units = people.person(db, person, actor=actor).units if person is not None else "metric"
     items = player_items(catalogue, result, units) if result["status"] == "session" else []
     plan = {"date": day.isoformat(), "items": items, "stop_rules": list(STOP_RULES)}
@@ -254,7 +254,8 @@ def checkin_post(
             why.append(f"Your score of {pain} is much higher than usual")
         if seen.screening_due:
             why.append("It has been a week since you last answered them")
-        if today_of(db, catalogue, person_id, day, actor=actor)["status"] == "stopped":
+        now = today_of(db, catalogue, person_id, day, actor=actor, persist=False)
+        if now["status"] == "stopped":
             why.append("Your programme is stopped until the questions are answered again")
         if why:
             return _checkin_page(
@@ -321,7 +322,7 @@ def clearance_post(
     cleared_by = str(form.get("cleared_by", "")).strip()[:200]
     if not cleared_by:
         day = today(request)
-        result = today_of(db, catalogue, person, day, actor=actor)
+        result = today_of(db, catalogue, person, day, actor=actor, persist=False)
         return render(
             request,
             "today.html",
