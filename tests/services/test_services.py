@@ -159,6 +159,23 @@ def test_sessions_alone_keep_the_stored_course_within_a_week_of_them():
     )
 
 
+def test_the_banner_shows_what_a_read_found_once_and_never_what_was_read_already():
+    uow, person = started()
+    later = START + dt.timedelta(days=9)  # no pain score for over a week: ES-4
+    uow.opened.clear()
+    shown = people.banner_escalations(uow, person, actor=OWNER, catalogue=CATALOGUE, day=later)
+    assert [(e["rule"], e["id"]) for e in shown] == [("ES-4", None)]  # not stored: no id
+    assert people.banner_escalations(uow, person, actor=OWNER) == []  # without the fold
+    assert set(uow.opened) == {"read"}
+    today(uow, CATALOGUE, person, later, actor=OWNER)  # a write stores it
+    stored = people.banner_escalations(uow, person, actor=OWNER, catalogue=CATALOGUE, day=later)
+    assert [e["rule"] for e in stored] == ["ES-4"] and stored[0]["id"] is not None
+    assert stored[0]["date"] == shown[0]["date"]  # the same episode
+    moment = dt.datetime(2026, 1, 14, 9, tzinfo=dt.UTC)
+    people.acknowledge_escalation(uow, person, stored[0]["id"], moment, actor=OWNER)
+    assert people.banner_escalations(uow, person, actor=OWNER, catalogue=CATALOGUE, day=later) == []
+
+
 def test_history_and_the_page_views_only_read():
     uow, person = started()
     checkins.record_checkin(uow, CATALOGUE, person, START, 4, morning=True, actor=OWNER)

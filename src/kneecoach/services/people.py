@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import Profile, parse_profile
 from kneecoach.domain.trends import Score, usual_morning
 from kneecoach.services.actor import Actor, permit
+from kneecoach.services.course import load
 from kneecoach.services.today import is_screening_due
 from kneecoach.services.uow import UnitOfWork
 
@@ -58,6 +60,56 @@ def escalations(
         return rows
     rows = [e for e in rows if e["acknowledged_at"] is None]
     return sorted(rows, key=lambda e: (URGENCY_ORDER.get(e["urgency"], 9), e["date"]))
+
+
+def banner_escalations(
+    uow: UnitOfWork,
+    person_id: int,
+    *,
+    actor: Actor,
+    catalogue: Catalogue | None = None,
+    day: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """What the banner shows until it is read, most serious first: the stored escalations
+    not yet acknowledged; with `catalogue` and `day`, as they would stand once the course
+    folded to `day` were stored (a read stores nothing). Those the fold found that are not
+    stored yet have no id (None) until the next write stores them; one stored and
+    acknowledged is not shown again."""
+    permit(actor, person_id)
+    with uow.read() as store:
+        rows = store.escalations(person_id)
+        loaded = None
+        if catalogue is not None and day is not None:
+            person = store.person(person_id)
+            if day >= person["start_date"]:
+                loaded = load(store, catalogue, person_id, day, person)
+    if loaded is None:
+        shown = [e for e in rows if e["acknowledged_at"] is None]
+    else:
+        # What `sync` would leave: the rows up to the fold's base, then the fold's own,
+        # each keeping the acknowledgement of the stored row it finds again.
+        base = loaded.base
+        later = {(e["rule"], e["date"]): e for e in rows if e["date"] > base}
+        shown = [e for e in rows if e["date"] <= base and e["acknowledged_at"] is None]
+        for found in loaded.escalations:
+            if found.date is None:
+                continue
+            row = later.get((found.rule, found.date))
+            if row is None:
+                shown.append(
+                    {
+                        "id": None,
+                        "date": found.date,
+                        "rule": found.rule,
+                        "urgency": found.urgency,
+                        "message": found.message,
+                        "numbers": dict(found.numbers),
+                        "acknowledged_at": None,
+                    }
+                )
+            elif row["acknowledged_at"] is None:
+                shown.append(row)
+    return sorted(shown, key=lambda e: (URGENCY_ORDER.get(e["urgency"], 9), e["date"]))
 
 
 def acknowledge_escalation(

@@ -116,13 +116,18 @@ def today(request: Request) -> dt.date:
 
 
 def open_escalations(
-    db: UnitOfWork | None, person_id: int | None, actor: Actor
+    db: UnitOfWork | None,
+    person_id: int | None,
+    actor: Actor,
+    folded: tuple[Catalogue, dt.date] | None = None,
 ) -> list[dict[str, Any]]:
-    """Escalations not yet acknowledged, most serious first, with what to do and how soon."""
+    """The banner's escalations (`people.banner_escalations`; with `folded`, as the course
+    folded to that day stands), most serious first, with what to do and how soon."""
     if db is None or person_id is None:
         return []
+    catalogue, day = folded if folded is not None else (None, None)
     out = []
-    for row in people.escalations(db, person_id, actor=actor, open_only=True):
+    for row in people.banner_escalations(db, person_id, actor=actor, catalogue=catalogue, day=day):
         urgency = row["urgency"]
         advice = ADVICE.get(urgency, "") if urgency != "none" else REMINDER_ADVICE
         out.append(
@@ -142,13 +147,16 @@ def render(
     db: UnitOfWork | None = None,
     person: int | None = None,
     status_code: int = 200,
+    folded: tuple[Catalogue, dt.date] | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """A page with the disclaimer, the navigation and any open escalation of `person`."""
+    """A page with the disclaimer, the navigation and any open escalation of `person`
+    (with `folded`, a page that folds the course: also those its fold has found)."""
     settings = request.app.state.settings
     scale = context.pop("time_scale", None)
     has_programme = person is not None
-    escalations = open_escalations(db, person, actor_of(request)) if has_programme else []
+    actor = actor_of(request)
+    escalations = open_escalations(db, person, actor, folded) if has_programme else []
     return TEMPLATES.TemplateResponse(
         request,
         name,

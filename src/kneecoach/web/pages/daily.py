@@ -81,7 +81,7 @@ def today_page(
     day = today(request)
     if person is None:
         return redirect("/")
-    # A read (nothing stored): the banner still shows an escalation the fold has just found.
+    # A read (nothing stored): the banner also shows what the fold has just found.
     result = today_of(db, catalogue, person, day, actor=actor, persist=False)
     who = people.person(db, person, actor=actor)
     return render(
@@ -89,6 +89,7 @@ def today_page(
         "today.html",
         db=db,
         person=person,
+        folded=(catalogue, day),
         title="Today",
         day=day,
         result=result,
@@ -149,6 +150,7 @@ def session_page(
         "session.html",
         db=db,
         person=person,
+        folded=(catalogue, day),
         title="Session",
         result=result,
         plan_json=json.dumps(plan).replace("</", "<\\/"),
