@@ -189,11 +189,14 @@ def deliver_due(
 ) -> Delivery:
     """Send the mail that is due (at most `limit`), and record each result. Without an
     SMTP server set, nothing is sent and everything waits."""
-    settings = settings or mail_settings()
     done = Delivery()
+    moment = now or dt.datetime.now(dt.UTC)
+    with uow.read() as store:  # most nights nothing is due: no settings read, no write
+        if not store.alerts.due_mail(moment, 1):
+            return done
+    settings = settings or mail_settings()
     if settings.smtp is None:
         return done
-    moment = now or dt.datetime.now(dt.UTC)
     with uow.write() as store:
         claimed: list[MailRecord] = [
             mail
