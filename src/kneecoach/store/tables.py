@@ -241,6 +241,7 @@ class Decision(Base):
     __table_args__ = (
         UniqueConstraint("person_id", "slot", "date", "rule", "action"),
         Index(None, "person_id", "date"),
+        Index(None, "person_id", "decided_on"),  # a review drops what it derives again
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
