@@ -309,9 +309,11 @@ def register(app: typer.Typer) -> None:
 
         from kneecoach.services.review import review_all
 
-        began = time.perf_counter()  # the review's own time, after the program has loaded
         catalogue = load_catalogue()
-        total = count_people(_database(db))
+        uow = _database(db)  # opened (settings read, schema checked) before the clock
+        # The review's own time: after the program has loaded and its database is open.
+        began = time.perf_counter()
+        total = count_people(uow)
         columns = (TextColumn("Reviewing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, disable=as_json, transient=False) as bar:
             task = bar.add_task("review", total=total)

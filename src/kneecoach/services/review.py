@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -208,19 +209,35 @@ def review_all(
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-    ids_of_pages = list(pages())  # a few integers a person; the pages stay small
+    pending = deque(pages())  # a few integers a person; the pages stay small
     forget_engines()  # nothing pooled crosses the fork
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(url,)) as pool:
-        running: set[Future[tuple[int, int]]] = set()
-        for ids in ids_of_pages:
-            if len(running) >= 2 * workers:  # a bounded queue: memory stays flat
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    tally(*future.result())
-            running.add(pool.submit(_review_one_page, ids, day))
-        for future in running:
-            tally(*future.result())
+    helpers = workers - 1  # this process reviews pages too: `workers` processes in all
+    running: set[Future[tuple[int, int]]] = set()
+
+    def collect(block: bool) -> None:
+        nonlocal running
+        if running:
+            done, running = wait(running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            for future in done:
+                tally(*future.result())
+
+    with (
+        ProcessPoolExecutor(helpers, context, initializer=_start_worker, initargs=(url,)) as pool,
+        _fewer_collections(),
+    ):
+        mine = connect(url)  # after forget_engines: this process's own connections
+        while pending:
+            # The helpers always have pages queued, at most two each (memory stays flat);
+            # between those, this process takes the next page itself.
+            while len(running) < 2 * helpers and pending:
+                running.add(pool.submit(_review_one_page, pending.popleft(), day))
+            if pending:
+                ids = pending.popleft()
+                tally(len(ids), _fold_and_write(mine, catalogue, ids, day))
+            collect(block=False)
+        while running:
+            collect(block=True)
     _clinics(url, day)
     return totals[0], totals[1]
 

