@@ -142,10 +142,10 @@ _worker: dict[str, Any] = {}
 def _start_worker(url: str) -> None:
     """In a worker process: its own engine (none inherited from the parent) and catalogue."""
     from kneecoach.content.loader import load_catalogue
-    from kneecoach.store.db import connect, forget_engines
+    from kneecoach.store.db import create_raw_engine, forget_engines
 
     forget_engines()
-    _worker["engine"] = connect(url)
+    _worker["engine"] = create_raw_engine(url)  # the parent has just checked the schema
     _worker["catalogue"] = load_catalogue()
     gc.freeze()  # a worker only reviews: see REVIEW_GC_THRESHOLD
     gc.set_threshold(*REVIEW_GC_THRESHOLD)
