@@ -22,7 +22,8 @@ from kneecoach.store.db import connect, database, resolve_url
 
 
 def configured_url() -> str:
-    """The database URL the environment names (KNEECOACH_DB), or personal mode's file."""
+    """The database URL the environment names (KNEECOACH_DATABASE_URL), or personal mode's
+    file."""
     return resolve_url(None)
 
 
