@@ -4,6 +4,7 @@ and acknowledging an escalation."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +59,10 @@ def escalations(
         rows = store.escalations(person_id)
     if not open_only:
         return rows
-    rows = [e for e in rows if e["acknowledged_at"] is None]
+    return _most_serious_first(e for e in rows if e["acknowledged_at"] is None)
+
+
+def _most_serious_first(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda e: (URGENCY_ORDER.get(e["urgency"], 9), e["date"]))
 
 
@@ -84,32 +88,32 @@ def banner_escalations(
             if day >= person["start_date"]:
                 loaded = load(store, catalogue, person_id, day, person)
     if loaded is None:
-        shown = [e for e in rows if e["acknowledged_at"] is None]
-    else:
-        # What `sync` would leave: the rows up to the fold's base, then the fold's own,
-        # each keeping the acknowledgement of the stored row it finds again.
-        base = loaded.base
-        later = {(e["rule"], e["date"]): e for e in rows if e["date"] > base}
-        shown = [e for e in rows if e["date"] <= base and e["acknowledged_at"] is None]
-        for found in loaded.escalations:
-            if found.date is None:
-                continue
-            row = later.get((found.rule, found.date))
-            if row is None:
-                shown.append(
-                    {
-                        "id": None,
-                        "date": found.date,
-                        "rule": found.rule,
-                        "urgency": found.urgency,
-                        "message": found.message,
-                        "numbers": dict(found.numbers),
-                        "acknowledged_at": None,
-                    }
-                )
-            elif row["acknowledged_at"] is None:
-                shown.append(row)
-    return sorted(shown, key=lambda e: (URGENCY_ORDER.get(e["urgency"], 9), e["date"]))
+        return _most_serious_first(e for e in rows if e["acknowledged_at"] is None)
+    # What `sync` would leave (`Store.replace_derived`): the rows up to the fold's base,
+    # then the fold's own, each keeping the acknowledgement of the stored row it finds
+    # again, the same (rule, urgency, date).
+    base = loaded.base
+    later = {(e["rule"], e["urgency"], e["date"]): e for e in rows if e["date"] > base}
+    shown = [e for e in rows if e["date"] <= base and e["acknowledged_at"] is None]
+    for found in loaded.escalations:
+        if found.date is None:
+            continue
+        row = later.get((found.rule, found.urgency, found.date))
+        if row is None:
+            shown.append(
+                {
+                    "id": None,
+                    "date": found.date,
+                    "rule": found.rule,
+                    "urgency": found.urgency,
+                    "message": found.message,
+                    "numbers": dict(found.numbers),
+                    "acknowledged_at": None,
+                }
+            )
+        elif row["acknowledged_at"] is None:
+            shown.append(row)
+    return _most_serious_first(shown)
 
 
 def acknowledge_escalation(

@@ -718,8 +718,7 @@ class Store:
             return 0
         connection = self._session.connection()
         decisions, escalations = core_table(Decision), core_table(Escalation)
-        versions, sessions = core_table(ProgrammeVersion), core_table(ExerciseSession)
-        states = core_table(CourseStateRow)
+        versions, sessions, states = _VERSIONS, _SESSIONS, _STATES
         connection.execute(
             delete(decisions).where(
                 decisions.c.person_id.in_(ids),
@@ -771,8 +770,8 @@ class Store:
         if version_rows:
             connection.execute(insert(versions), version_rows)
             connection.execute(
-                update(core_table(Person))
-                .where(core_table(Person).c.id.in_({r["person_id"] for r in version_rows}))
+                update(_PEOPLE)
+                .where(_PEOPLE.c.id.in_({r["person_id"] for r in version_rows}))
                 .values(revision=new_revision())
             )
         new = self._insert_new(
