@@ -6,11 +6,26 @@ Nothing here commits: the unit of work (kneecoach.store.db.unit_of_work) does, o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Engine,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -85,6 +100,7 @@ class Store:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -203,7 +219,7 @@ class Store:
     def revisions(self, person_ids: Sequence[int]) -> dict[int, int]:
         """Each person's revision token (it changes on every write about them)."""
         rows = self._session.execute(
-            select(Person.id, Person.revision).where(Person.id.in_(list(person_ids)))
+            select(Person.id, Person.revision).where(self._among(Person.id, person_ids))
         )
         return {person_id: revision for person_id, revision in rows}
 
@@ -602,8 +618,8 @@ class Store:
             return {}
         rows = self._session.execute(
             select(ExerciseSession.person_id, ExerciseSession.client_id, ExerciseSession.id).where(
-                ExerciseSession.person_id.in_(list(person_ids)),
-                ExerciseSession.client_id.in_(sorted(client_ids)),
+                self._among(ExerciseSession.person_id, person_ids),
+                self._among(ExerciseSession.client_id, sorted(client_ids)),
             )
         ).all()
         return {(row[0], row[1]): row[2] for row in rows}
@@ -625,34 +641,19 @@ class Store:
                 "clearances": [],
                 "newer": False,
             }
-            for row in self._session.scalars(select(Person).where(Person.id.in_(ids)))
+            for row in self._session.scalars(select(Person).where(self._among(Person.id, ids)))
         }
         if not out:
             return out
-        newest = (
-            select(CourseStateRow.person_id, func.max(CourseStateRow.day).label("day"))
-            .where(
-                CourseStateRow.person_id.in_(ids),
-                CourseStateRow.version == version,
-                CourseStateRow.day <= until,
-            )
-            .group_by(CourseStateRow.person_id)
-            .subquery()
-        )
-        states = self._session.execute(
-            select(CourseStateRow.person_id, CourseStateRow.day, CourseStateRow.state).join(
-                newest,
-                (newest.c.person_id == CourseStateRow.person_id)
-                & (newest.c.day == CourseStateRow.day),
-            )
-        ).all()
-        for person_id, day, state in states:
+        for person_id, day, state in self._session.execute(
+            self._newest_states(ids, until, version)
+        ):
             out[person_id]["state"] = (day, state)
         newer = self._session.execute(
-            select(CourseStateRow.person_id).where(
-                CourseStateRow.person_id.in_(ids),
-                CourseStateRow.version == version,
-                CourseStateRow.day > until,
+            select(_STATES.c.person_id).where(
+                self._among(_STATES.c.person_id, ids),
+                _STATES.c.version == version,
+                _STATES.c.day > until,
             )
         ).all()
         for (person_id,) in newer:
@@ -676,7 +677,9 @@ class Store:
         def after_state(entity: Any, when: Any, *clauses: Any, load: Any = ()) -> Iterator[Any]:
             for group in groups:
                 since = min(bases[p] for p in group)
-                query = select(entity).where(entity.person_id.in_(group), when > since, *clauses)
+                query = select(entity).where(
+                    self._among(entity.person_id, group), when > since, *clauses
+                )
                 for row in self._session.scalars(query.options(*load)):
                     if getattr(row, when.key) > bases[row.person_id]:
                         yield row
@@ -721,13 +724,13 @@ class Store:
         versions, sessions, states = _VERSIONS, _SESSIONS, _STATES
         connection.execute(
             delete(decisions).where(
-                decisions.c.person_id.in_(ids),
+                self._among(decisions.c.person_id, ids),
                 (decisions.c.decided_on > base) | decisions.c.decided_on.is_(None),
             )
         )
         connection.execute(
             delete(versions).where(
-                versions.c.person_id.in_(ids),
+                self._among(versions.c.person_id, ids),
                 versions.c.effective_date > base,
                 versions.c.version > 1,
                 versions.c.programme["source"].as_string() == "replay",
@@ -749,11 +752,11 @@ class Store:
                 escalations.c.date,
                 escalations.c.message,
                 escalations.c.numbers,
-            ).where(escalations.c.person_id.in_(ids), escalations.c.date > base)
+            ).where(self._among(escalations.c.person_id, ids), escalations.c.date > base)
         ).all()
         gone = [row[0] for row in stored if tuple(row[1:5]) not in wanted]
         if gone:
-            connection.execute(delete(escalations).where(escalations.c.id.in_(gone)))
+            connection.execute(delete(escalations).where(self._among(escalations.c.id, gone)))
         for row in stored:
             found = wanted.get(tuple(row[1:5]))
             if found and (found["message"], found["numbers"]) != (row[5], row[6]):
@@ -771,7 +774,7 @@ class Store:
             connection.execute(insert(versions), version_rows)
             connection.execute(
                 update(_PEOPLE)
-                .where(_PEOPLE.c.id.in_({r["person_id"] for r in version_rows}))
+                .where(self._among(_PEOPLE.c.id, {r["person_id"] for r in version_rows}))
                 .values(revision=new_revision())
             )
         new = self._insert_new(
@@ -790,7 +793,7 @@ class Store:
                 for e in made["escalations"]
             ],
         )
-        in_range = sessions.c.person_id.in_(ids) & (sessions.c.date > base)
+        in_range = self._among(sessions.c.person_id, ids) & (sessions.c.date > base)
         in_range = in_range & (sessions.c.date <= until)
         connection.execute(
             update(sessions).where(in_range, sessions.c.while_stopped).values(while_stopped=False)
@@ -802,7 +805,7 @@ class Store:
                     .where(
                         in_range,
                         sessions.c.person_id == person_id,
-                        sessions.c.client_id.in_(sorted(made["stopped"])),
+                        self._among(sessions.c.client_id, sorted(made["stopped"])),
                     )
                     .values(while_stopped=True)
                 )
@@ -811,7 +814,7 @@ class Store:
         day_before = until - dt.timedelta(days=1)
         connection.execute(
             delete(states).where(
-                states.c.person_id.in_(ids),
+                self._among(states.c.person_id, ids),
                 (states.c.day == until)
                 | (states.c.version != version)
                 | ((states.c.day < day_before) & ~states.c.checkpoint),
@@ -892,9 +895,58 @@ class Store:
         inserted = self._session.execute(statement.returning(table.c.id), rows).all()
         return len(inserted)
 
+    def _newest_states(self, ids: list[int], until: dt.date, version: int) -> Select[Any]:
+        """(person_id, day, state) of each person's newest state of `version` on or before
+        `until`. On PostgreSQL one index lookup a person (a LATERAL join): its planner
+        otherwise joins the newest days back to the states by scanning the whole table, so
+        a page's read would grow with the number of people. SQLite already looks each
+        one up by index for the plain join."""
+        states = _STATES
+        if self._postgres:
+            person = (
+                func.unnest(self._array(states.c.person_id, ids))
+                .table_valued("id")
+                .render_derived()
+            )
+            newest = (
+                select(states.c.person_id, states.c.day, states.c.state)
+                .where(
+                    states.c.person_id == person.c.id,
+                    states.c.version == version,
+                    states.c.day <= until,
+                )
+                .order_by(states.c.day.desc())
+                .limit(1)
+                .lateral()
+            )
+            return select(newest.c.person_id, newest.c.day, newest.c.state).select_from(
+                person.join(newest, true())
+            )
+        days = (
+            select(states.c.person_id, func.max(states.c.day).label("day"))
+            .where(states.c.person_id.in_(ids), states.c.version == version, states.c.day <= until)
+            .group_by(states.c.person_id)
+            .subquery()
+        )
+        return select(states.c.person_id, states.c.day, states.c.state).join(
+            days, (days.c.person_id == states.c.person_id) & (days.c.day == states.c.day)
+        )
+
+    def _among(self, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+        """`column IN values`. On PostgreSQL, `= ANY` of one array parameter: the statement
+        is the same for any number of values, so it is neither rendered again for each
+        page's list nor planned again by the server."""
+        if self._postgres:
+            return cast(ColumnElement[bool], column == any_(self._array(column, values)))
+        return cast(ColumnElement[bool], column.in_(list(values)))
+
+    @staticmethod
+    def _array(column: Any, values: Iterable[Any]) -> BindParameter[Any]:
+        return bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+
     def _dialect_insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         """An INSERT that knows ON CONFLICT, for the database in use."""
-        if self._session.get_bind().dialect.name == "postgresql":
+        if self._postgres:
             return postgresql.insert(table)
         return sqlite.insert(table)
 
