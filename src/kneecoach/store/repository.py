@@ -27,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -393,7 +394,7 @@ class Store:
             select(ExerciseSession)
             .where(ExerciseSession.person_id == person_id)
             .order_by(ExerciseSession.date, ExerciseSession.id)
-            .options(selectinload(ExerciseSession.entries).selectinload(SessionEntry.sets))
+            .options(*_ENTRIES_AND_SETS)
         )
         if until is not None:
             query = query.where(ExerciseSession.date <= until)
@@ -641,7 +642,7 @@ class Store:
                 "clearances": [],
                 "newer": False,
             }
-            for row in self._session.scalars(select(Person).where(self._among(Person.id, ids)))
+            for row in self._session.execute(select(_PEOPLE).where(self._among(_PEOPLE.c.id, ids)))
         }
         if not out:
             return out
@@ -674,31 +675,31 @@ class Store:
             if group
         ]
 
-        def after_state(entity: Any, when: Any, *clauses: Any, load: Any = ()) -> Iterator[Any]:
+        # Rows are read with Core (plain rows, no ORM objects), sessions with the ORM for
+        # their entries and sets: a nightly page has few of those.
+        def after_state(table: Table, when: str, *clauses: Any, entity: Any = None) -> list[Any]:
+            found = []
             for group in groups:
                 since = min(bases[p] for p in group)
-                query = select(entity).where(
-                    self._among(entity.person_id, group), when > since, *clauses
-                )
-                for row in self._session.scalars(query.options(*load)):
-                    if getattr(row, when.key) > bases[row.person_id]:
-                        yield row
+                where = (self._among(table.c.person_id, group), table.c[when] > since, *clauses)
+                if entity is None:
+                    rows: Any = self._session.execute(select(table).where(*where))
+                else:
+                    rows = self._session.scalars(
+                        select(entity).where(*where).options(*_ENTRIES_AND_SETS)
+                    )
+                found += [row for row in rows if getattr(row, when) > bases[row.person_id]]
+            return found
 
-        versions = after_state(ProgrammeVersion, ProgrammeVersion.effective_date)
-        for row in sorted(versions, key=lambda r: r.version):
+        for row in sorted(after_state(_VERSIONS, "effective_date"), key=lambda r: r.version):
             out[row.person_id]["versions"].append(_version_dict(row))
-        sessions = after_state(
-            ExerciseSession,
-            ExerciseSession.date,
-            ExerciseSession.date <= until,
-            load=(selectinload(ExerciseSession.entries).selectinload(SessionEntry.sets),),
-        )
+        sessions = after_state(_SESSIONS, "date", _SESSIONS.c.date <= until, entity=ExerciseSession)
         for row in sorted(sessions, key=lambda r: (r.date, r.id)):
             out[row.person_id]["sessions"].append(_session_dict(row))
-        checkins = after_state(Checkin, Checkin.date, Checkin.date <= until)
+        checkins = after_state(_CHECKINS, "date", _CHECKINS.c.date <= until)
         for row in sorted(checkins, key=lambda r: (r.date, r.id)):
             out[row.person_id]["checkins"].append(_checkin_dict(row))
-        clearances = after_state(Clearance, Clearance.date, Clearance.date <= until)
+        clearances = after_state(_CLEARANCES, "date", _CLEARANCES.c.date <= until)
         for row in sorted(clearances, key=lambda r: (r.date, r.id)):
             out[row.person_id]["clearances"].append(_clearance_dict(row))
         return out
@@ -982,7 +983,8 @@ def _client_id(value: object) -> str:
     return value
 
 
-def _person_dict(row: Person) -> dict[str, Any]:
+def _person_dict(row: Person | Row[Any]) -> dict[str, Any]:
+    """From an ORM object or a Core row of the table (the same attribute names)."""
     return {
         "id": row.id,
         "profile": row.profile,
@@ -995,7 +997,7 @@ def _person_dict(row: Person) -> dict[str, Any]:
     }
 
 
-def _version_dict(row: ProgrammeVersion) -> dict[str, Any]:
+def _version_dict(row: ProgrammeVersion | Row[Any]) -> dict[str, Any]:
     return {
         "version": row.version,
         "effective_date": row.effective_date,
@@ -1005,7 +1007,7 @@ def _version_dict(row: ProgrammeVersion) -> dict[str, Any]:
     }
 
 
-def _checkin_dict(row: Checkin) -> dict[str, Any]:
+def _checkin_dict(row: Checkin | Row[Any]) -> dict[str, Any]:
     return {
         "id": row.id,
         "date": row.date,
@@ -1018,7 +1020,7 @@ def _checkin_dict(row: Checkin) -> dict[str, Any]:
     }
 
 
-def _clearance_dict(row: Clearance) -> dict[str, Any]:
+def _clearance_dict(row: Clearance | Row[Any]) -> dict[str, Any]:
     return {
         "id": row.id,
         "date": row.date,
@@ -1089,6 +1091,9 @@ _FORGET_STATES = delete(_STATES).where(
     _STATES.c.person_id == bindparam("person"), _STATES.c.day >= bindparam("since")
 )
 _VERSIONS = core_table(ProgrammeVersion)
+_CHECKINS = core_table(Checkin)
+_CLEARANCES = core_table(Clearance)
+_ENTRIES_AND_SETS = (selectinload(ExerciseSession.entries).selectinload(SessionEntry.sets),)
 _SESSION_TARGET = (
     select(
         _PEOPLE.c.id,
