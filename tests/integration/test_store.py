@@ -10,6 +10,7 @@ from sqlalchemy import Engine, event, func, select
 
 from kneecoach.store.db import connect, unit_of_work
 from kneecoach.store.errors import StoreError
+from kneecoach.store.repository import ENGINE_SOURCE, refolded
 from kneecoach.store.tables import (
     Checkin,
     Clearance,
@@ -373,3 +374,39 @@ def test_iter_person_ids_walks_two_thousand_people_a_batch_at_a_time(engine: Eng
     # 7 batches of at most 300, then 5 of 500 (the last one empty), then 1 of 5000.
     assert len(queries) == 7 + 5 + 1
     assert all("LIMIT" in query.upper() for query in queries)
+
+
+def test_a_fold_replaces_exactly_the_versions_refolded_names(engine: Engine) -> None:
+    """`Store.replace_derived` (SQL) and `refolded` (Python, used by progress and the
+    numbering of new versions) are one rule: what one drops, the other says a fold makes
+    again. Each kind of source, dated on, before and after the fold's base."""
+    person_id = add_person(engine)
+    base = DAY + dt.timedelta(days=10)
+    sources = [None, ENGINE_SOURCE, "settings", "prescription", "import"]
+    days = [base - dt.timedelta(days=1), base, base + dt.timedelta(days=1)]
+    with unit_of_work(engine) as store:
+        number = 0
+        for source in sources:
+            for day in [DAY, *days] if source is None and number == 0 else days:
+                number += 1
+                programme = {"slots": []} if source is None else {"slots": [], "source": source}
+                store.add_programme_version(
+                    person_id, version=number, effective_date=day, programme=programme, reasons=[]
+                )
+        before = store.programme_versions(person_id)
+    survivors = [v["version"] for v in before if not refolded(v, base)]
+    assert len(survivors) == len(before) - 1  # only the engine's version after the base
+    with unit_of_work(engine) as store:
+        made = {
+            "decisions": [],
+            "escalations": [],
+            "versions": [],
+            "stopped": set(),
+            "state": {"engine": {}},
+            "checkpoint": False,
+            "stopped_at_end": False,
+        }
+        store.replace_derived(base, base + dt.timedelta(days=2), {person_id: made}, 1)
+    with unit_of_work(engine) as store:
+        after = [v["version"] for v in store.programme_versions(person_id)]
+    assert after == survivors

@@ -50,7 +50,7 @@ from kneecoach.domain.summary import summary
 from kneecoach.domain.trends import Escalation
 from kneecoach.services import alerts
 from kneecoach.services.validation import InvalidInput
-from kneecoach.store.repository import REPLAN_SOURCES, Store
+from kneecoach.store.repository import ENGINE_SOURCE, REPLAN_SOURCES, Store, refolded
 
 WEEK = 7
 # How far the stored course may fall behind a session write before that write folds it
@@ -271,13 +271,7 @@ def decision_row(decision: Decision, session_id: int | None, decided_on: dt.date
 
 def kept_versions(loaded: Loaded) -> list[int]:
     """The numbers of the stored versions that still hold after the fold's base."""
-    kept = [
-        v["version"]
-        for v in loaded.stored_versions
-        if v["version"] == 1
-        or v["programme"].get("source") in REPLAN_SOURCES
-        or v["effective_date"] <= loaded.base
-    ]
+    kept = [v["version"] for v in loaded.stored_versions if not refolded(v, loaded.base)]
     return [loaded.max_version, *kept]
 
 
@@ -374,7 +368,7 @@ def derived(loaded: Loaded, more_ids: Mapping[str, int]) -> dict[str, Any]:
                 "programme": {
                     "slots": [s.as_dict() for s in version.slots],
                     "valgus_ban": version.valgus_ban,
-                    "source": "replay",
+                    "source": ENGINE_SOURCE,
                 },
                 "reasons": [{"message": r} for r in version.reasons],
                 "created_at": dt.datetime.now(dt.UTC),

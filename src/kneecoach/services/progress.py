@@ -14,6 +14,7 @@ from kneecoach.services.checkins import psfs_summary
 from kneecoach.services.course import Loaded, kept_versions, load, version_number
 from kneecoach.services.onboarding import started
 from kneecoach.services.uow import UnitOfWork
+from kneecoach.store.repository import refolded
 
 if TYPE_CHECKING:
     from kneecoach.store.repository import Store
@@ -146,7 +147,7 @@ def _versions_to(
     `loaded`, the engine's own versions after the fold's base are the fold's."""
     stored = store.programme_versions(person_id)
     if loaded is not None:
-        stored = [v for v in stored if not _refolded(v, loaded.base)]
+        stored = [v for v in stored if not refolded(v, loaded.base)]
     versions = [
         {
             "version": v["version"],
@@ -169,13 +170,3 @@ def _versions_to(
             for number, version in enumerate(loaded.versions, start=first)
         ]
     return versions
-
-
-def _refolded(version: Mapping[str, Any], base: dt.date) -> bool:
-    """A version the engine made after `base`: a fold from `base` makes it again (the same
-    rule `Store.replace_derived` replaces by)."""
-    return bool(
-        version["version"] > 1
-        and version["effective_date"] > base
-        and version["programme"].get("source") == "replay"
-    )

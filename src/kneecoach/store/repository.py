@@ -56,6 +56,21 @@ from kneecoach.store.templates import TemplateStore
 # settings change, and a physiotherapist's prescription (CL-1). Its engine-made versions
 # have no source.
 REPLAN_SOURCES = frozenset({"settings", "prescription"})
+ENGINE_SOURCE = "replay"  # the source of a programme version the engine made
+
+
+def refolded(version: Mapping[str, Any], base: dt.date) -> bool:
+    """Whether a stored programme version is one a fold from the state of day `base`
+    makes again: made by the engine (not version 1, a settings change or a
+    prescription) and dated after `base`. `Store.replace_derived` replaces exactly
+    these, in SQL; everything else stored still holds."""
+    return bool(
+        version["version"] > 1
+        and version["effective_date"] > base
+        and version["programme"].get("source") == ENGINE_SOURCE
+    )
+
+
 CLIENT_ID_MAX = 200
 NO_STATE_DAY = dt.date(1, 1, 1)  # before any event: "no stored state"
 RECENT_STATE_DAYS = 7  # course_inputs reads people with a state this recent together
@@ -734,7 +749,7 @@ class Store:
                 self._among(versions.c.person_id, ids),
                 versions.c.effective_date > base,
                 versions.c.version > 1,
-                versions.c.programme["source"].as_string() == "replay",
+                versions.c.programme["source"].as_string() == ENGINE_SOURCE,  # as `refolded`
             )
         )
         # Escalations keep their acknowledgement: one found again stays (its words and
