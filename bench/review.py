@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/review.py --people 3000 --weeks 12 [--db URL] [--workers 2]
 
+`--workers` is the review's processes in all (default 2, this machine's cores).
+
 Makes N people, each with W weeks of history (a morning pain score every day, a
 session every other day) and their course state stored up to the day before, plus
 one new day of events each (that morning's score), as a nightly run meets them.
@@ -256,7 +258,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=3000)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--db", help="database URL to fill (default: a temporary SQLite file)")
-    parser.add_argument("--workers", type=int, default=1, help="review processes (default: 1)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="review processes in all (default: 2, as bench/web.py and bench/clinic.py)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kneecoach-bench-"))
     url = args.db or f"sqlite:///{folder / 'bench.db'}"
