@@ -53,8 +53,8 @@ from kneecoach.store.tables import (
 from kneecoach.store.templates import TemplateStore
 
 # The sources of a stored programme version that re-plan the course from its day: a
-# settings change, and a physiotherapist's prescription (CL-1). Its engine-made versions
-# have no source.
+# settings change, and a physiotherapist's prescription (CL-1). The first version has no
+# source; the engine's own versions have ENGINE_SOURCE.
 REPLAN_SOURCES = frozenset({"settings", "prescription"})
 ENGINE_SOURCE = "replay"  # the source of a programme version the engine made
 
@@ -950,8 +950,8 @@ class Store:
 
     def _among(self, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
         """`column IN values`. On PostgreSQL, `= ANY` of one array parameter: the statement
-        is the same for any number of values, so it is neither rendered again for each
-        page's list nor planned again by the server."""
+        is the same for any number of values, so SQLAlchemy does not render a list of
+        placeholders again for each page, and psycopg can prepare it once."""
         if self._postgres:
             return cast(ColumnElement[bool], column == any_(self._array(column, values)))
         return cast(ColumnElement[bool], column.in_(list(values)))
