@@ -330,6 +330,19 @@ def test_thresholds_live_in_rules(monkeypatch):
     assert decide(slot, history, ctx).rule == "PR-1"
 
 
+def test_the_player_compares_pain_only_with_the_zones_the_page_gives_it():
+    """PM-1's zones reach player.js from the server (data-safe-max, data-acceptable-max);
+    the script has no pain threshold of its own."""
+    import re
+    from pathlib import Path
+
+    import kneecoach.web
+
+    script = (Path(kneecoach.web.__file__).parent / "static" / "player.js").read_text()
+    assert re.findall(r"score\s*[<>]=?\s*\d", script) == []
+    assert "score > SAFE_MAX" in script and "score > ACCEPTABLE_MAX" in script
+
+
 def test_screening_due_after_seven_days():
     from kneecoach.domain.screening import screening_due
 

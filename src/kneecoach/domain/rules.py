@@ -78,6 +78,10 @@ PSFS_ITEM_CHANGE = 3  # PSFS: 3 points on one activity
 RF3_OTTAWA_AGE = 55  # RF-3: age 55 or over counts as an Ottawa sign
 RF4_ADULT_AGE = 18  # RF-4: under 18, knee pain can come from the hip
 SCREENING_DUE_DAYS = 7  # red flags are asked again weekly
+# Design choice: a morning score this many points or more above the usual morning pain
+# (PM-3's) is something new, so the check-in asks the safety questions again (PRODUCT.md:
+# screen whenever the person reports something new).
+RESCREEN_MORNING_RISE = 3
 
 # --- clinic mode ------------------------------------------------------------------------
 CL3_PAIN_DURING = 7  # CL-3: pain 7 or more during an exercise raises an alert
@@ -119,6 +123,9 @@ DESIGN_CHOICES: dict[str, Choice] = {
     "PR9_MIN_SCORES": Choice(1, 28, "PR-9: how many scores those days need"),
     "ES2_RISING_STEP": Choice(1, 5, "ES-2: the rise between weekly means that counts"),
     "ES2_REOPEN_RISE": Choice(1, 5, "ES-2: the rise after a clearance that re-opens a stop"),
+    "RESCREEN_MORNING_RISE": Choice(
+        2, 10, "check-in: a morning score this far above usual asks the safety questions again"
+    ),
     "CL3_SILENT_DAYS": Choice(1, 14, "CL-3: days without a check-in before an alert"),
 }
 DEFAULTS: dict[str, float] = {name: globals()[name] for name in DESIGN_CHOICES}

@@ -130,7 +130,7 @@ class Morning:
     """What the check-in page needs to know about a day."""
 
     checked_in: bool  # a pain score is stored for the day already
-    usual: float  # the usual morning pain score 0-10 before the day (PM-2)
+    usual: float  # the usual morning pain score 0-10 before the day (PM-3)
     screening_due: bool  # the weekly re-screen is due (RS-1)
 
 

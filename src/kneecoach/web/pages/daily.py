@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from kneecoach.domain import rules
 from kneecoach.domain.errors import FieldError
 from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import STOP_RULES, WEEKDAYS, next_training_day
@@ -38,9 +39,6 @@ PHASE_NAMES = {
     "aerobic": "Gentle cardio",
     "cool-down": "Cool-down",
 }
-# Re-ask the safety questions when the score is this far above the usual morning score.
-MUCH_HIGHER = 3
-SCREEN_EVERY_DAYS = 7
 NEW_THINGS = {
     "new_swelling": "New swelling",
     "new_locking": "The knee locks or catches",
@@ -252,7 +250,7 @@ def checkin_post(
     else:
         why = [label for key, label in NEW_THINGS.items() if form.get(key) == "1"]
         seen = people.morning(db, person_id, day, actor=actor)
-        if pain >= seen.usual + MUCH_HIGHER:  # PM-3's usual morning score, from the domain
+        if pain >= seen.usual + rules.RESCREEN_MORNING_RISE:  # PM-3's usual morning score
             why.append(f"Your score of {pain} is much higher than usual")
         if seen.screening_due:
             why.append("It has been a week since you last answered them")

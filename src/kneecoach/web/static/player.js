@@ -473,7 +473,7 @@
         "Next time you will get a smaller dose of it.";
       state.hurtMessage = "Stop " + it.name + " now. Pain " + score + " out of 10 is too much. " + easier;
       state.hurtNext = "next";
-    } else if (score >= 3) {
+    } else if (score > SAFE_MAX) {
       state.hurtMessage = "Pain " + score + " out of 10 is acceptable. Carry on gently. " +
         it.name + " will not get harder until the pain settles.";
       state.hurtNext = "resume";
