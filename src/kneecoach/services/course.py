@@ -52,7 +52,7 @@ from kneecoach.services import alerts
 from kneecoach.services.validation import InvalidInput
 from kneecoach.store.repository import ENGINE_SOURCE, REPLAN_SOURCES, Store, refolded
 
-WEEK = 7
+WEEK = rules.WEEK_DAYS  # a checkpoint at the end of each programme week
 # How far the stored course may fall behind a session write before that write folds it
 # (`catch_up`): a read then never has more than about a week to fold.
 CATCH_UP_DAYS = WEEK
