@@ -41,8 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pyotp  # noqa: E402
+from bench.bulk import Copier, Rows, rows_of, table  # noqa: E402
 from bench.web import ensure_wrk, free_port, hold, wrk  # noqa: E402
-from sqlalchemy import Engine, Table, func, select, text  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 from tests.factories import clear_answers, profile  # noqa: E402
 from tests.pgserver import PG_BIN, PostgresServer  # noqa: E402
 
@@ -53,22 +54,10 @@ from kneecoach.services.checkins import record_checkin  # noqa: E402
 from kneecoach.services.onboarding import start_programme  # noqa: E402
 from kneecoach.services.sessions import record_session  # noqa: E402
 from kneecoach.services.today import today as today_of  # noqa: E402
-from kneecoach.store import tables  # noqa: E402
 from kneecoach.store.db import connect, database, dispose_all  # noqa: E402
 
 TODAY = dt.date.today()  # the server's today is the machine's
 PASSWORD = "bench knees calm 2026"
-# Person-owned tables, copied with new ids; sessions' entries and sets follow their session.
-OWNED = ("programme_versions", "sessions", "checkins", "psfs", "clearances", "decisions")
-OWNED += ("escalations", "course_states")
-NESTED = ("session_entries", "entry_sets")
-CHUNK = 50_000
-
-
-def table(name: str) -> Table:
-    found = tables.Base.metadata.tables[name]
-    assert isinstance(found, Table)
-    return found
 
 
 # --- the template journeys ------------------------------------------------------------
@@ -135,14 +124,6 @@ def live(url: str, weeks: int, pain: int, drift: float, flag_days_ago: int | Non
     dispose_all()
 
 
-def rows_of(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    out = {}
-    with engine.connect() as connection:
-        for name in ("people", *OWNED, *NESTED):
-            out[name] = [dict(r._mapping) for r in connection.execute(select(table(name)))]
-    return out
-
-
 # --- the clinic -----------------------------------------------------------------------
 
 
@@ -178,7 +159,7 @@ LAST = ("Lopez", "Okafor", "Park", "Chen", "Wilson", "Hassan", "Berg", "Nguyen",
 
 def clone(
     url: str,
-    templates: list[dict[str, list[dict[str, Any]]]],
+    templates: list[Rows],
     patients: int,
     clinic_id: int,
     physio_id: int,
@@ -186,54 +167,17 @@ def clone(
     """`patients` copies of the templates, each a patient of the physio; open alerts for
     about one in ten (more often for those with a red flag or a worsening trend)."""
     engine = connect(url)
-    names = ("people", *OWNED, *NESTED, "accounts", "alerts")
-    with engine.connect() as connection:
-        ids = {
-            name: int(connection.scalar(select(func.max(table(name).c.id))) or 0) for name in names
-        }
-    batch: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    copier = Copier(engine, extra=("accounts", "alerts"))
     rng = random.Random(7)
     now = dt.datetime.now(dt.UTC)
-
-    def take(name: str) -> int:
-        ids[name] += 1
-        return ids[name]
-
-    def flush() -> None:
-        with engine.begin() as connection:
-            for name in names:
-                if batch[name]:
-                    connection.execute(table(name).insert(), batch[name])
-                    batch[name] = []
-
     for n in range(patients):
         journey = n % len(templates)
-        rows = templates[journey]
-        person = take("people")
-        batch["people"].append({**rows["people"][0], "id": person, "uid": f"{person:032x}"})
-        session_ids: dict[int, int] = {}
-        entry_ids: dict[int, int] = {}
-        for name in OWNED:
-            for row in rows[name]:
-                new = {**row, "id": take(name), "person_id": person}
-                if name == "sessions":
-                    session_ids[row["id"]] = new["id"]
-                if name == "decisions" and row["session_id"] is not None:
-                    new["session_id"] = session_ids[row["session_id"]]
-                batch[name].append(new)
-        for row in rows["session_entries"]:
-            entry_ids[row["id"]] = take("session_entries")
-            batch["session_entries"].append(
-                {**row, "id": entry_ids[row["id"]], "session_id": session_ids[row["session_id"]]}
-            )
-        for row in rows["entry_sets"]:
-            batch["entry_sets"].append(
-                {**row, "id": take("entry_sets"), "entry_id": entry_ids[row["entry_id"]]}
-            )
+        person = copier.person(templates[journey])
         name = f"{FIRST[n % 10]} {LAST[(n // 10) % 10]} {n // 100 + 1}"
-        batch["accounts"].append(
+        copier.add(
+            "accounts",
             {
-                "id": take("accounts"),
+                "id": copier.take("accounts"),
                 "clinic_id": clinic_id,
                 "email": f"patient{n}@bench.example.org",
                 "name": name,
@@ -244,15 +188,16 @@ def clone(
                 "person_id": person,
                 "physio_id": physio_id,
                 "created_at": now,
-            }
+            },
         )
         odds = 0.5 if journey in (2, 3, 5) else 0.05
         if rng.random() < odds:
             for k in range(rng.choice((1, 1, 2, 3))):
                 urgency = rng.choice(("urgent", "soon", "soon", "none"))
-                batch["alerts"].append(
+                copier.add(
+                    "alerts",
                     {
-                        "id": take("alerts"),
+                        "id": copier.take("alerts"),
                         "clinic_id": clinic_id,
                         "person_id": person,
                         "physio_id": physio_id,
@@ -263,16 +208,13 @@ def clone(
                         "numbers": {},
                         "day": TODAY - dt.timedelta(days=k),
                         "created_at": now,
-                    }
+                    },
                 )
-        if sum(len(b) for b in batch.values()) > CHUNK:
-            flush()
+        if copier.full():
+            copier.flush()
             print(f"  wrote {n + 1}/{patients} patients", file=sys.stderr, end="\r")
-    flush()
+    copier.finish()
     with engine.begin() as connection:
-        for name, last in ids.items():
-            sequence = f"pg_get_serial_sequence('{name}', 'id')"
-            connection.execute(text(f"SELECT setval({sequence}, {max(last, 1)})"))
         connection.execute(text("ANALYZE"))
     print(file=sys.stderr)
 

@@ -34,7 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, Table, select, text  # noqa: E402
+from bench.bulk import Copier, Rows, rows_of  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.exc import DBAPIError  # noqa: E402
 from tests.factories import profile  # noqa: E402
 
@@ -44,19 +45,9 @@ from kneecoach.services.checkins import record_checkin  # noqa: E402
 from kneecoach.services.onboarding import start_programme  # noqa: E402
 from kneecoach.services.sessions import record_session  # noqa: E402
 from kneecoach.services.today import today  # noqa: E402
-from kneecoach.store import tables  # noqa: E402
 from kneecoach.store.db import connect, database  # noqa: E402
 
 START = dt.date(2026, 1, 5)
-# Person-owned tables in the order they are written; each row copied with new ids.
-OWNED = ("programme_versions", "sessions", "checkins", "decisions", "escalations")
-CHUNK = 5000
-
-
-def table(name: str) -> Table:
-    found = tables.Base.metadata.tables[name]
-    assert isinstance(found, Table)
-    return found
 
 
 def session_log(day: dt.date, items: list[dict[str, Any]], key: str, pain: int) -> dict[str, Any]:
@@ -96,62 +87,15 @@ def live(url: str, pain: int, days: int) -> None:
             today(db, catalogue, person_id, day, actor=OWNER)  # the state stored to the day's end
 
 
-def rows_of(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    """Every row of the template database, table by table."""
-    out = {}
-    with engine.connect() as connection:
-        for name in ("people", *OWNED, "session_entries", "entry_sets", "course_states"):
-            out[name] = [dict(r._mapping) for r in connection.execute(select(table(name)))]
-    return out
-
-
-def clone(
-    url: str, templates: list[dict[str, list[dict[str, Any]]]], people: int, day: dt.date
-) -> None:
+def clone(url: str, templates: list[Rows], people: int, day: dt.date) -> None:
     """`people` copies of the templates, with one new morning score each on `day`."""
-    engine = connect(url)
-    ids = {name: 0 for name in ("people", *OWNED, "session_entries", "entry_sets", "course_states")}
-    batch: dict[str, list[dict[str, Any]]] = {name: [] for name in ids}
-
-    def take(name: str) -> int:
-        ids[name] += 1
-        return ids[name]
-
-    def flush() -> None:
-        with engine.begin() as connection:
-            for name in ("people", *OWNED, "session_entries", "entry_sets", "course_states"):
-                if batch[name]:
-                    connection.execute(table(name).insert(), batch[name])
-                    batch[name] = []
-
+    copier = Copier(connect(url))
     for n in range(people):
-        rows = templates[n % len(templates)]
-        person = take("people")
-        batch["people"].append({**rows["people"][0], "id": person, "uid": f"{person:032x}"})
-        session_ids: dict[int, int] = {}
-        entry_ids: dict[int, int] = {}
-        for name in OWNED:
-            for row in rows[name]:
-                new = {**row, "id": take(name), "person_id": person}
-                if name == "sessions":
-                    session_ids[row["id"]] = new["id"]
-                if name == "decisions" and row["session_id"] is not None:
-                    new["session_id"] = session_ids[row["session_id"]]
-                batch[name].append(new)
-        for row in rows["session_entries"]:
-            entry_ids[row["id"]] = take("session_entries")
-            batch["session_entries"].append(
-                {**row, "id": entry_ids[row["id"]], "session_id": session_ids[row["session_id"]]}
-            )
-        for row in rows["entry_sets"]:
-            batch["entry_sets"].append(
-                {**row, "id": take("entry_sets"), "entry_id": entry_ids[row["entry_id"]]}
-            )
-        for row in rows["course_states"]:
-            batch["course_states"].append({**row, "id": take("course_states"), "person_id": person})
-        batch["checkins"].append(
+        person = copier.person(templates[n % len(templates)])
+        copier.add(
+            "checkins",
             {
-                "id": take("checkins"),
+                "id": copier.take("checkins"),
                 "person_id": person,
                 "date": day,
                 "pain": 2,
@@ -160,17 +104,12 @@ def clone(
                 "answers": None,
                 "urgency": None,
                 "created_at": dt.datetime.now(dt.UTC),
-            }
+            },
         )
-        if sum(len(b) for b in batch.values()) > CHUNK * 10:
-            flush()
+        if copier.full():
+            copier.flush()
             print(f"  wrote {n + 1}/{people} people", file=sys.stderr, end="\r")
-    flush()
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            for name, last in ids.items():
-                sequence = f"pg_get_serial_sequence('{name}', 'id')"
-                connection.execute(text(f"SELECT setval({sequence}, {max(last, 1)})"))
+    copier.finish()
     print(file=sys.stderr)
 
 
