@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from kneecoach.services import account, checkins, people, progress, sessions
 from kneecoach.services.actor import OWNER, Actor, NotAllowed
 from kneecoach.services.course import CATCH_UP_DAYS, engine_version
 from kneecoach.services.onboarding import NotStarted, start_programme
-from kneecoach.services.today import today
+from kneecoach.services.today import today, today_and_fold
 from kneecoach.services.validation import parse_session_log
 from tests.factories import profile
 from tests.services.fake_uow import FakeUnitOfWork
@@ -162,18 +163,23 @@ def test_sessions_alone_keep_the_stored_course_within_a_week_of_them():
 def test_the_banner_shows_what_a_read_found_once_and_never_what_was_read_already():
     uow, person = started()
     later = START + dt.timedelta(days=9)  # no pain score for over a week: ES-4
+
+    def banner() -> list[dict[str, Any]]:  # as a page shows it, from the page's own fold
+        _, folded = today_and_fold(uow, CATALOGUE, person, later, actor=OWNER)
+        return people.banner_escalations(uow, person, actor=OWNER, loaded=folded)
+
     uow.opened.clear()
-    shown = people.banner_escalations(uow, person, actor=OWNER, catalogue=CATALOGUE, day=later)
+    shown = banner()
     assert [(e["rule"], e["id"]) for e in shown] == [("ES-4", None)]  # not stored: no id
     assert people.banner_escalations(uow, person, actor=OWNER) == []  # without the fold
     assert set(uow.opened) == {"read"}
     today(uow, CATALOGUE, person, later, actor=OWNER)  # a write stores it
-    stored = people.banner_escalations(uow, person, actor=OWNER, catalogue=CATALOGUE, day=later)
+    stored = banner()
     assert [e["rule"] for e in stored] == ["ES-4"] and stored[0]["id"] is not None
     assert stored[0]["date"] == shown[0]["date"]  # the same episode
     moment = dt.datetime(2026, 1, 14, 9, tzinfo=dt.UTC)
     people.acknowledge_escalation(uow, person, stored[0]["id"], moment, actor=OWNER)
-    assert people.banner_escalations(uow, person, actor=OWNER, catalogue=CATALOGUE, day=later) == []
+    assert banner() == []
 
 
 def test_history_and_the_page_views_only_read():

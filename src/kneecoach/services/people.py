@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import Profile, parse_profile
 from kneecoach.domain.trends import Score, usual_morning
 from kneecoach.services.actor import Actor, permit
-from kneecoach.services.course import load
+from kneecoach.services.course import Loaded
 from kneecoach.services.today import is_screening_due
 from kneecoach.services.uow import UnitOfWork
 
@@ -67,26 +66,16 @@ def _most_serious_first(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def banner_escalations(
-    uow: UnitOfWork,
-    person_id: int,
-    *,
-    actor: Actor,
-    catalogue: Catalogue | None = None,
-    day: dt.date | None = None,
+    uow: UnitOfWork, person_id: int, *, actor: Actor, loaded: Loaded | None = None
 ) -> list[dict[str, Any]]:
     """What the banner shows until it is read, most serious first: the stored escalations
-    not yet acknowledged; with `catalogue` and `day`, as they would stand once the course
-    folded to `day` were stored (a read stores nothing). Those the fold found that are not
-    stored yet have no id (None) until the next write stores them; one stored and
-    acknowledged is not shown again."""
+    not yet acknowledged; with `loaded` (the course the page folded, `today_and_fold`),
+    as they would stand once that fold were stored (a read stores nothing). Those the fold
+    found that are not stored yet have no id (None) until the next write stores them; one
+    stored and acknowledged is not shown again."""
     permit(actor, person_id)
     with uow.read() as store:
         rows = store.escalations(person_id)
-        loaded = None
-        if catalogue is not None and day is not None:
-            person = store.person(person_id)
-            if day >= person["start_date"]:
-                loaded = load(store, catalogue, person_id, day, person)
     if loaded is None:
         return _most_serious_first(e for e in rows if e["acknowledged_at"] is None)
     # What `sync` would leave (`Store.replace_derived`): the rows up to the fold's base,

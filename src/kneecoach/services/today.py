@@ -11,7 +11,7 @@ from kneecoach.domain.exercises import Catalogue
 from kneecoach.domain.planning import STOP_RULES, WEEKDAYS, Profile, build_week
 from kneecoach.domain.screening import screening_due
 from kneecoach.services.actor import Actor, permit
-from kneecoach.services.course import last_decisions, load, sync, version_number
+from kneecoach.services.course import Loaded, last_decisions, load, sync, version_number
 from kneecoach.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -77,6 +77,19 @@ def not_started(day: dt.date) -> dict[str, Any]:
     }
 
 
+def today_and_fold(
+    uow: UnitOfWork, catalogue: Catalogue, person_id: int | None, day: dt.date, *, actor: Actor
+) -> tuple[dict[str, Any], Loaded | None]:
+    """`today` as a read (nothing stored), with the fold it answered from (None before
+    the start): a page hands it to its banner (`people.banner_escalations`) instead of
+    folding the course a second time."""
+    if person_id is None:
+        return not_started(day), None
+    permit(actor, person_id)
+    with uow.read() as store:
+        return _today_and_fold(store, catalogue, person_id, day, persist=False)
+
+
 def _today_in(
     store: Store,
     catalogue: Catalogue,
@@ -86,17 +99,40 @@ def _today_in(
     persist: bool,
 ) -> dict[str, Any]:
     """`today` inside a unit of work the caller opened (the actor already checked)."""
+    return _today_and_fold(store, catalogue, person_id, day, persist=persist)[0]
+
+
+def _today_and_fold(
+    store: Store,
+    catalogue: Catalogue,
+    person_id: int | None,
+    day: dt.date,
+    *,
+    persist: bool,
+) -> tuple[dict[str, Any], Loaded | None]:
     result = not_started(day)
     if person_id is None:
-        return result
+        return result, None
     del result["message"]
     person = store.person(person_id)
     if day < person["start_date"]:
         result["message"] = f"Your programme starts on {person['start_date'].isoformat()}."
-        return result
+        return result, None
     loaded = load(store, catalogue, person_id, day, person)
     if persist:
         sync(store, person_id, loaded)
+    return _answer(result, store, catalogue, person, loaded, day), loaded
+
+
+def _answer(
+    result: dict[str, Any],
+    store: Store,
+    catalogue: Catalogue,
+    person: Mapping[str, Any],
+    loaded: Loaded,
+    day: dt.date,
+) -> dict[str, Any]:
+    """The day's answer from the course folded to it."""
     course, profile = loaded.course, loaded.profile
     last = last_decisions(loaded)
     result["screening_due"] = is_screening_due(store, person, day)

@@ -18,6 +18,7 @@ from kneecoach.domain.screening import ADVICE
 from kneecoach.domain.wording import describe_dose, describe_load
 from kneecoach.services import people
 from kneecoach.services.actor import Actor
+from kneecoach.services.course import Loaded
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.web.dates import app_today
 from kneecoach.web.deps import actor_of
@@ -119,15 +120,14 @@ def open_escalations(
     db: UnitOfWork | None,
     person_id: int | None,
     actor: Actor,
-    folded: tuple[Catalogue, dt.date] | None = None,
+    folded: Loaded | None = None,
 ) -> list[dict[str, Any]]:
-    """The banner's escalations (`people.banner_escalations`; with `folded`, as the course
-    folded to that day stands), most serious first, with what to do and how soon."""
+    """The banner's escalations (`people.banner_escalations`; with `folded`, the course
+    the page folded, as it stands), most serious first, with what to do and how soon."""
     if db is None or person_id is None:
         return []
-    catalogue, day = folded if folded is not None else (None, None)
     out = []
-    for row in people.banner_escalations(db, person_id, actor=actor, catalogue=catalogue, day=day):
+    for row in people.banner_escalations(db, person_id, actor=actor, loaded=folded):
         urgency = row["urgency"]
         advice = ADVICE.get(urgency, "") if urgency != "none" else REMINDER_ADVICE
         out.append(
@@ -147,7 +147,7 @@ def render(
     db: UnitOfWork | None = None,
     person: int | None = None,
     status_code: int = 200,
-    folded: tuple[Catalogue, dt.date] | None = None,
+    folded: Loaded | None = None,
     **context: Any,
 ) -> HTMLResponse:
     """A page with the disclaimer, the navigation and any open escalation of `person`

@@ -17,6 +17,7 @@ from kneecoach.domain.planning import STOP_RULES, WEEKDAYS, next_training_day
 from kneecoach.domain.wording import describe_load
 from kneecoach.services import checkins, people
 from kneecoach.services.today import today as today_of
+from kneecoach.services.today import today_and_fold
 from kneecoach.services.uow import UnitOfWork
 from kneecoach.services.validation import InvalidInput
 from kneecoach.web.deps import CatalogueDep, CurrentActor, CurrentPerson, DbDep
@@ -80,14 +81,14 @@ def today_page(
     if person is None:
         return redirect("/")
     # A read (nothing stored): the banner also shows what the fold has just found.
-    result = today_of(db, catalogue, person, day, actor=actor, persist=False)
+    result, folded = today_and_fold(db, catalogue, person, day, actor=actor)
     who = people.person(db, person, actor=actor)
     return render(
         request,
         "today.html",
         db=db,
         person=person,
-        folded=(catalogue, day),
+        folded=folded,
         title="Today",
         day=day,
         result=result,
@@ -138,7 +139,7 @@ def session_page(
     request: Request, db: DbDep, catalogue: CatalogueDep, person: CurrentPerson, actor: CurrentActor
 ) -> Response:
     day = today(request)
-    result = today_of(db, catalogue, person, day, actor=actor, persist=False)
+    result, folded = today_and_fold(db, catalogue, person, day, actor=actor)
     units = people.person(db, person, actor=actor).units if person is not None else "metric"
     items = player_items(catalogue, result, units) if result["status"] == "session" else []
     plan = {"date": day.isoformat(), "items": items, "stop_rules": list(STOP_RULES)}
@@ -148,7 +149,7 @@ def session_page(
         "session.html",
         db=db,
         person=person,
-        folded=(catalogue, day),
+        folded=folded,
         title="Session",
         result=result,
         plan_json=json.dumps(plan).replace("</", "<\\/"),
