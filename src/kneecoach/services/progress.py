@@ -127,17 +127,7 @@ def _escalations_to(store: Store, loaded: Loaded) -> list[dict[str, Any]]:
         for e in store.escalations(loaded.person["id"])
         if e["date"] <= loaded.base
     ]
-    return stored + [
-        {
-            "rule": e.rule,
-            "urgency": e.urgency,
-            "message": e.message,
-            "numbers": dict(e.numbers),
-            "date": e.date.isoformat(),
-        }
-        for e in loaded.escalations
-        if e.date is not None
-    ]
+    return stored + [e.as_dict() for e in loaded.escalations if e.date is not None]
 
 
 def _versions_to(
